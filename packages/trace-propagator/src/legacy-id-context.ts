@@ -1,0 +1,49 @@
+import { Context, createContextKey, isSpanContextValid, trace } from '@opentelemetry/api';
+import { formatTraceId, LegacyIdKind, LegacyIdRejection, TraceIdFormat } from './xtraceid-mapping';
+
+/**
+ * What the propagator learned from the incoming legacy header, stored in the extracted context so the
+ * tracer wrapper (trace id of the root span), the response echo and outgoing injection all agree.
+ */
+export type LegacyIdRecord =
+  | {
+      readonly status: 'accepted';
+      /** Validated value as received: the only form of request data we ever send back out. */
+      readonly value: string;
+      readonly traceId: string;
+      readonly kind: LegacyIdKind;
+      /** false when extraction is disabled: the value is recorded on the span but never trusted. */
+      readonly trusted: boolean;
+    }
+  | { readonly status: 'rejected'; readonly reason: LegacyIdRejection };
+
+// createContextKey uses Symbol.for, so two copies of this package still share the key.
+const LEGACY_ID_KEY = createContextKey('org.trace.xtraceid.legacy-id');
+
+export function setLegacyId(ctx: Context, record: LegacyIdRecord): Context {
+  return ctx.setValue(LEGACY_ID_KEY, record);
+}
+
+export function getLegacyId(ctx: Context): LegacyIdRecord | undefined {
+  const v = ctx.getValue(LEGACY_ID_KEY);
+  return v !== null && typeof v === 'object' && 'status' in v ? (v as LegacyIdRecord) : undefined;
+}
+
+/**
+ * The value rule shared by outgoing requests and the response echo:
+ * - the trusted legacy value, when the current trace is the one it maps to (legacy peers keep
+ *   matching their own logs);
+ * - else the current trace id, formatted;
+ * - without a valid span context, the trusted legacy value if any (keeps legacy correlation alive
+ *   through unsampled/suppressed paths), else nothing.
+ */
+export function legacyHeaderValue(ctx: Context, format: TraceIdFormat): string | undefined {
+  const record = getLegacyId(ctx);
+  const trusted = record !== undefined && record.status === 'accepted' && record.trusted ? record : undefined;
+  const spanContext = trace.getSpanContext(ctx);
+  if (spanContext !== undefined && isSpanContextValid(spanContext)) {
+    if (trusted !== undefined && trusted.traceId === spanContext.traceId) return trusted.value;
+    return formatTraceId(spanContext.traceId, format);
+  }
+  return trusted?.value;
+}

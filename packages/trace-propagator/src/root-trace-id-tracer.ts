@@ -1,0 +1,200 @@
+import {
+  Attributes,
+  Context,
+  context as contextApi,
+  diag,
+  isSpanContextValid,
+  Span,
+  SpanKind,
+  SpanOptions,
+  trace,
+  Tracer,
+  TracerOptions,
+  TracerProvider,
+} from '@opentelemetry/api';
+import {
+  ATTR_XTRACEID_MAPPING,
+  ATTR_XTRACEID_OUTCOME,
+  ATTR_XTRACEID_REJECTED_REASON,
+  LegacyIdOutcome,
+  requestHeaderAttribute,
+} from './attributes';
+import { getLegacyId, LegacyIdRecord } from './legacy-id-context';
+import { LegacyTraceIdGenerator } from './legacy-trace-id-generator';
+
+const log = diag.createComponentLogger({ namespace: '@org/trace-propagator' });
+
+/** What the wrapper needs to know; a subset of the resolved options. */
+export interface RootTraceIdTracerConfig {
+  /** Lower-case legacy header name, used for the `http.request.header.<name>` attribute. */
+  readonly header: string;
+}
+
+/**
+ * Wraps a Tracer so that a span started where the extracted context carries a trusted legacy id, and
+ * no valid parent, becomes a root span whose trace id is the mapped legacy id. No parent span id is
+ * invented: backends would flag a parent that never arrives.
+ *
+ * The entry span of the request (no parent, or a remote one) also gets attributes telling what
+ * happened to the legacy id; spans further down the request are passed through untouched.
+ */
+export class RootTraceIdTracer implements Tracer {
+  constructor(
+    private readonly _inner: Tracer,
+    private readonly _idGenerator: LegacyTraceIdGenerator,
+    private readonly _config: RootTraceIdTracerConfig,
+    private readonly _warn: WarnOnce,
+  ) {}
+
+  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
+    let plan: StartPlan | undefined;
+    try {
+      plan = planStart(ctx ?? contextApi.active(), options, this._config);
+    } catch (err) {
+      log.debug('root trace id planning failed', err);
+    }
+    if (plan === undefined) return this._inner.startSpan(name, options, ctx);
+
+    const opts = plan.attributes ? { ...options, attributes: { ...options?.attributes, ...plan.attributes } } : options;
+    const traceId = plan.traceId;
+    if (traceId === undefined) return this._inner.startSpan(name, opts, ctx);
+
+    const { result: span, consumed } = this._idGenerator.withNextTraceId(traceId, () =>
+      this._inner.startSpan(name, opts, ctx),
+    );
+    // Verify instead of trusting: a provider built without our IdGenerator would silently start
+    // unrelated traces. Say so once, not per request.
+    const sc = span.spanContext();
+    if (isSpanContextValid(sc) && (!consumed || sc.traceId !== traceId)) {
+      this._warn(
+        'a root span did not get the trace id derived from the legacy header: build the tracer provider with ' +
+          'createXTraceId().idGenerator',
+      );
+    }
+    return span;
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    options: SpanOptions,
+    context: Context,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(
+    name: string,
+    arg2?: F | SpanOptions,
+    arg3?: F | Context,
+    arg4?: F,
+  ): ReturnType<F> | undefined {
+    // Same argument juggling as the SDK tracer, but routed through our startSpan.
+    let options: SpanOptions | undefined;
+    let parent: Context | undefined;
+    let fn: F | undefined;
+    if (typeof arg2 === 'function') {
+      fn = arg2;
+    } else if (typeof arg3 === 'function') {
+      options = arg2;
+      fn = arg3;
+    } else {
+      options = arg2;
+      parent = arg3;
+      fn = arg4;
+    }
+    if (typeof fn !== 'function') return undefined;
+    const parentContext = parent ?? contextApi.active();
+    const span = this.startSpan(name, options, parentContext);
+    return contextApi.with(trace.setSpan(parentContext, span), fn as (s: Span) => ReturnType<F>, undefined, span);
+  }
+}
+
+interface StartPlan {
+  /** Trace id to force for this root span, if any. */
+  readonly traceId?: string;
+  readonly attributes?: Attributes;
+}
+
+function planStart(ctx: Context, options: SpanOptions | undefined, config: RootTraceIdTracerConfig): StartPlan | undefined {
+  const record = getLegacyId(ctx);
+  if (record === undefined) return undefined;
+  // `root: true` asks for a new, unrelated trace: honour it.
+  if (options?.root) return undefined;
+  const parent = trace.getSpanContext(ctx);
+  const parentValid = parent !== undefined && isSpanContextValid(parent);
+  // A local parent means we are below the entry span: nothing to decide, nothing to annotate.
+  if (parentValid && !parent.isRemote) return undefined;
+
+  const kind = options?.kind;
+  const isEntry = kind === SpanKind.SERVER || kind === SpanKind.CONSUMER;
+  const attributes = isEntry ? entryAttributes(record, parentValid ? parent.traceId : undefined, config) : undefined;
+  const traceId = !parentValid && record.status === 'accepted' && record.trusted ? record.traceId : undefined;
+  if (attributes === undefined && traceId === undefined) return undefined;
+  return { traceId, attributes };
+}
+
+function entryAttributes(
+  record: LegacyIdRecord,
+  parentTraceId: string | undefined,
+  config: RootTraceIdTracerConfig,
+): Attributes {
+  if (record.status === 'rejected') {
+    return { [ATTR_XTRACEID_OUTCOME]: 'rejected' satisfies LegacyIdOutcome, [ATTR_XTRACEID_REJECTED_REASON]: record.reason };
+  }
+  let outcome: LegacyIdOutcome;
+  if (!record.trusted) outcome = 'untrusted';
+  else if (parentTraceId === undefined) outcome = 'trace_root';
+  else outcome = parentTraceId === record.traceId ? 'parent_match' : 'parent_conflict';
+  return {
+    [requestHeaderAttribute(config.header)]: [record.value],
+    [ATTR_XTRACEID_OUTCOME]: outcome,
+    [ATTR_XTRACEID_MAPPING]: record.kind,
+  };
+}
+
+export type WarnOnce = (message: string) => void;
+
+export function createWarnOnce(): WarnOnce {
+  let warned = false;
+  return message => {
+    if (warned) return;
+    warned = true;
+    log.warn(message);
+  };
+}
+
+/**
+ * A TracerProvider whose tracers are {@link RootTraceIdTracer}s over the wrapped provider's tracers.
+ * Hand it to instrumentations with `setTracerProvider` *after* they were enabled/registered: enabling
+ * resets their tracer provider.
+ */
+export class RootTraceIdTracerProvider implements TracerProvider {
+  private readonly _tracers = new Map<string, Tracer>();
+  private readonly _warn: WarnOnce = createWarnOnce();
+
+  readonly delegate: TracerProvider;
+
+  constructor(
+    delegate: TracerProvider,
+    private readonly _idGenerator: LegacyTraceIdGenerator,
+    private readonly _config: RootTraceIdTracerConfig,
+  ) {
+    // Installing twice must not stack wrappers (each would re-plan the same span).
+    this.delegate = delegate instanceof RootTraceIdTracerProvider ? delegate.delegate : delegate;
+  }
+
+  getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
+    const key = `${name}@${version ?? ''}:${options?.schemaUrl ?? ''}`;
+    let tracer = this._tracers.get(key);
+    if (tracer === undefined) {
+      tracer = new RootTraceIdTracer(
+        this.delegate.getTracer(name, version, options),
+        this._idGenerator,
+        this._config,
+        this._warn,
+      );
+      this._tracers.set(key, tracer);
+    }
+    return tracer;
+  }
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'crypto';
+
+/** How a legacy id became a W3C trace id. */
+export type LegacyIdKind = 'uuid' | 'hex128' | 'hex64' | 'hash';
+
+/** Why a legacy id was not used. */
+export type LegacyIdRejection = 'empty' | 'too_long' | 'invalid_characters' | 'all_zero' | 'ambiguous';
+
+export type LegacyIdMapping =
+  | {
+      readonly ok: true;
+      /** The received value with surrounding blanks removed. Safe to forward: printable ASCII, bounded. */
+      readonly value: string;
+      /** 32 lower-case hex digits, never all zero. */
+      readonly traceId: string;
+      readonly kind: LegacyIdKind;
+    }
+  | { readonly ok: false; readonly reason: LegacyIdRejection };
+
+/** Values longer than this are not ids but garbage or an attack; 256 leaves room for composite ids. */
+export const DEFAULT_MAX_LEGACY_ID_LENGTH = 256;
+
+const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const HEX_RE = /^[0-9a-fA-F]+$/;
+const ALL_ZERO_RE = /^0+$/;
+const ZERO_PAD_64 = '0000000000000000';
+
+/**
+ * Maps a received legacy id onto a W3C trace id. Pure and total: any input (including non-strings and
+ * arrays from carriers that keep repeated headers apart) gives a result, never an exception.
+ *
+ * Rules, in order:
+ * - an array with differing values is ambiguous (we cannot know which hop is right);
+ * - blanks around the value are ignored (HTTP optional whitespace), an empty value is ignored;
+ * - longer than `maxLength` → rejected before anything else is looked at (cheap on 8 KiB junk);
+ * - any character outside printable ASCII (0x20–0x7E) → rejected: control characters (CR/LF),
+ *   non-ASCII and raw bytes never reach a span, a log line or an outgoing header;
+ * - UUID 8-4-4-4-12, any case → its 32 hex digits, lower case;
+ * - 32 hex digits, any case → lower case; 16 hex digits (64-bit ids) → left-padded with 16 zeros;
+ * - an all-zero id of those shapes is invalid in W3C → rejected;
+ * - anything else → first 16 bytes of SHA-256 over the value's bytes, so every service (in any
+ *   language) maps the same legacy value to the same trace id.
+ */
+export function mapLegacyId(input: unknown, maxLength: number = DEFAULT_MAX_LEGACY_ID_LENGTH): LegacyIdMapping {
+  let raw: unknown = input;
+  if (Array.isArray(raw)) {
+    if (raw.length === 0) return { ok: false, reason: 'empty' };
+    const first: unknown = raw[0];
+    for (let i = 1; i < raw.length; i++) {
+      if (raw[i] !== first) return { ok: false, reason: 'ambiguous' };
+    }
+    raw = first;
+  }
+  if (typeof raw !== 'string') return { ok: false, reason: 'empty' };
+  // Length check on the untrimmed value first: an 8 KiB header costs nothing to refuse.
+  if (raw.length > maxLength + 64) return { ok: false, reason: 'too_long' };
+  const value = trimBlanks(raw);
+  if (value.length === 0) return { ok: false, reason: 'empty' };
+  if (value.length > maxLength) return { ok: false, reason: 'too_long' };
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return { ok: false, reason: 'invalid_characters' };
+  }
+
+  let hex: string | undefined;
+  let kind: LegacyIdKind;
+  if (value.length === 36 && UUID_RE.test(value)) {
+    hex = value.replace(/-/g, '').toLowerCase();
+    kind = 'uuid';
+  } else if (value.length === 32 && HEX_RE.test(value)) {
+    hex = value.toLowerCase();
+    kind = 'hex128';
+  } else if (value.length === 16 && HEX_RE.test(value)) {
+    hex = ZERO_PAD_64 + value.toLowerCase();
+    kind = 'hex64';
+  } else {
+    kind = 'hash';
+  }
+  if (hex !== undefined) {
+    if (ALL_ZERO_RE.test(hex)) return { ok: false, reason: 'all_zero' };
+    return { ok: true, value, traceId: hex, kind };
+  }
+  const traceId = hashToTraceId(value);
+  // 2^-128: not reachable in practice, but an all-zero trace id would make every span invalid.
+  if (ALL_ZERO_RE.test(traceId)) return { ok: false, reason: 'all_zero' };
+  return { ok: true, value, traceId, kind };
+}
+
+/** First 16 bytes of SHA-256 of the (ASCII) value, as 32 lower-case hex digits. */
+export function hashToTraceId(value: string): string {
+  return createHash('sha256').update(value, 'latin1').digest('hex').slice(0, 32);
+}
+
+export type TraceIdFormat = 'uuid' | 'hex';
+
+/** Renders a W3C trace id for the legacy header: `uuid` (8-4-4-4-12, lower case) or plain `hex`. */
+export function formatTraceId(traceId: string, format: TraceIdFormat): string {
+  if (format === 'hex') return traceId;
+  return (
+    traceId.slice(0, 8) +
+    '-' +
+    traceId.slice(8, 12) +
+    '-' +
+    traceId.slice(12, 16) +
+    '-' +
+    traceId.slice(16, 20) +
+    '-' +
+    traceId.slice(20, 32)
+  );
+}
+
+function trimBlanks(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isBlank(s.charCodeAt(start))) start++;
+  while (end > start && isBlank(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
