@@ -1,0 +1,184 @@
+// A bounded batching span processor. Same contract as upstream's BatchSpanProcessor
+// (OTEL_BSP_* semantics), with what an agent running in someone else's process needs on top:
+//  - exact counters of exported / dropped (queue full) / failed spans, reported rate-limited;
+//  - one export in flight at a time, each bounded by exportTimeoutMillis, so a blackholed
+//    collector can never pile up sockets or memory;
+//  - forceFlush(deadline) that gives up at the deadline and says how many spans it left behind.
+// It does less per span than upstream's (no per-span metrics hooks, no promise per onEnd).
+import { Context, TraceFlags } from '@opentelemetry/api';
+import { ExportResult, ExportResultCode } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { BatchConfig } from './config';
+import type { RateLimitedReporter } from './logger';
+
+export interface ExportStats {
+  /** Spans handed to the exporter and acknowledged. */
+  exported: number;
+  /** Spans dropped because the queue was full. */
+  dropped: number;
+  /** Spans whose export failed (after the exporter's own retries) or timed out. */
+  failed: number;
+}
+
+export class BoundedBatchSpanProcessor implements SpanProcessor {
+  readonly stats: ExportStats = { exported: 0, dropped: 0, failed: 0 };
+  private queue: ReadableSpan[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private inFlightSize = 0;
+  /** Spans of an export still unanswered when shutdown's deadline passed. */
+  abandonedAtShutdown = 0;
+  private isShutdown = false;
+
+  constructor(
+    private readonly exporter: SpanExporter,
+    private readonly config: BatchConfig,
+    private readonly dropReporter?: RateLimitedReporter,
+  ) {}
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (this.isShutdown) return;
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.queue.length >= this.config.maxQueueSize) {
+      this.stats.dropped++;
+      this.dropReporter?.report(`export queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.config.maxQueueSize}); ${this.stats.dropped} spans dropped in total`);
+      return;
+    }
+    this.queue.push(span);
+    if (this.inFlight !== undefined) return; // the in-flight export re-arms when it completes
+    if (this.queue.length >= this.config.maxExportBatchSize) {
+      this.clearTimer();
+      this.exportNext();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.exportNext();
+      }, this.config.scheduleDelayMillis);
+      // Never keep the app alive just to export: beforeExit/shutdown flush what is left.
+      this.timer.unref();
+    }
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight === undefined ? 0 : this.inFlightSize;
+  }
+
+  /** Number of spans waiting (not yet handed to the exporter). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Exports everything queued now. Resolves when done or at `timeoutMillis`, whichever is first. */
+  async forceFlush(timeoutMillis = this.config.exportTimeoutMillis): Promise<void> {
+    const deadline = Date.now() + timeoutMillis;
+    this.clearTimer();
+    while (true) {
+      if (this.inFlight === undefined && this.queue.length > 0) this.exportNext();
+      const current = this.inFlight;
+      if (current === undefined) return;
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      const timedOut = await raceTimeout(current, left);
+      if (timedOut) return;
+    }
+  }
+
+  async shutdown(timeoutMillis = this.config.exportTimeoutMillis): Promise<void> {
+    if (this.isShutdown) return;
+    const started = Date.now();
+    await this.forceFlush(timeoutMillis);
+    this.isShutdown = true;
+    this.abandonedAtShutdown = this.inFlightCount;
+    // Whatever is still queued now will never be sent: count it, so the final report is honest.
+    this.stats.dropped += this.queue.length;
+    this.queue = [];
+    const left = Math.max(0, timeoutMillis - (Date.now() - started));
+    await raceTimeout(Promise.resolve().then(() => this.exporter.shutdown()).catch(() => {}), Math.max(left, 1));
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private exportNext(): void {
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
+    const batch = this.queue.length <= this.config.maxExportBatchSize ? this.queue : this.queue.slice(0, this.config.maxExportBatchSize);
+    this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
+    this.inFlightSize = batch.length;
+    this.inFlight = this.exportBatch(batch).finally(() => {
+      this.inFlight = undefined;
+      this.inFlightSize = 0;
+      if (this.isShutdown) return;
+      if (this.queue.length >= this.config.maxExportBatchSize) this.exportNext();
+      else if (this.queue.length > 0 && this.timer === undefined) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.exportNext();
+        }, this.config.scheduleDelayMillis);
+        this.timer.unref();
+      }
+    });
+  }
+
+  private async exportBatch(batch: ReadableSpan[]): Promise<void> {
+    await waitForResources(batch);
+    const result = await new Promise<ExportResult>((resolve) => {
+      let settled = false;
+      const done = (r: ExportResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(t);
+        resolve(r);
+      };
+      const t = setTimeout(() => done({ code: ExportResultCode.FAILED, error: new Error(`export timed out after ${this.config.exportTimeoutMillis} ms`) }), this.config.exportTimeoutMillis);
+      t.unref();
+      try {
+        this.exporter.export(batch, done);
+      } catch (err) {
+        done({ code: ExportResultCode.FAILED, error: err as Error });
+      }
+    });
+    if (result.code === ExportResultCode.SUCCESS) this.stats.exported += batch.length;
+    else this.stats.failed += batch.length;
+  }
+}
+
+/** Resolves true if `timeoutMillis` passed first. The timer never keeps the process alive. */
+export function raceTimeout(p: Promise<unknown>, timeoutMillis: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(true), timeoutMillis);
+    t.unref();
+    p.then(
+      () => {
+        clearTimeout(t);
+        resolve(false);
+      },
+      () => {
+        clearTimeout(t);
+        resolve(false);
+      },
+    );
+  });
+}
+
+async function waitForResources(batch: ReadableSpan[]): Promise<void> {
+  // Resource detectors may finish asynchronously (e.g. host id); wait once per distinct resource.
+  let last: unknown;
+  for (const s of batch) {
+    const res = s.resource as { asyncAttributesPending?: boolean; waitForAsyncAttributes?: () => Promise<void> };
+    if (res === last) continue;
+    last = res;
+    if (res.asyncAttributesPending && res.waitForAsyncAttributes) {
+      try {
+        await res.waitForAsyncAttributes();
+      } catch {
+        /* a failed detector leaves the resource as is */
+      }
+    }
+  }
+}

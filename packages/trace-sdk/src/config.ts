@@ -1,0 +1,252 @@
+// Environment → one typed, validated configuration object. This is the ONLY module of the
+// distribution that reads process.env; every lower layer receives what it needs from here.
+import { Env, EnvReader } from './env-reader';
+
+export type TracesExporterName = 'otlp' | 'console' | 'file' | 'none';
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
+export type DbStatementMode = 'sanitized' | 'raw' | 'off';
+
+export const KNOWN_INSTRUMENTATIONS = ['http', 'undici', 'pg'] as const;
+export type InstrumentationName = (typeof KNOWN_INSTRUMENTATIONS)[number];
+export const KNOWN_PROPAGATORS = ['tracecontext', 'baggage', 'xtraceid', 'none'] as const;
+export const KNOWN_RESOURCE_DETECTORS = ['env', 'host', 'os', 'process', 'serviceinstance', 'container', 'alibaba', 'aws', 'azure', 'gcp', 'all', 'none'] as const;
+
+export interface OtlpConfig {
+  /** Full URL of the traces endpoint (…/v1/traces). */
+  endpoint: string;
+  headers: Record<string, string>;
+  protocol: OtlpProtocol;
+  timeoutMillis: number;
+  compression: 'gzip' | 'none';
+}
+
+export interface BatchConfig {
+  scheduleDelayMillis: number;
+  exportTimeoutMillis: number;
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+}
+
+export interface SdkConfig {
+  disabled: boolean;
+  serviceName: string | undefined;
+  resourceAttributes: Record<string, string>;
+  resourceDetectors: string[];
+  tracesExporter: TracesExporterName[];
+  otlp: OtlpConfig;
+  filePath: string;
+  sampler: SamplerName;
+  samplerArg: number;
+  propagators: string[];
+  batch: BatchConfig;
+  spanLimits: { attributeValueLengthLimit: number; attributeCountLimit: number; eventCountLimit: number; linkCountLimit: number };
+  logLevel: LogLevel;
+  instrumentations: InstrumentationName[];
+  shutdownTimeoutMillis: number;
+  /** Install SIGTERM/SIGINT handlers that flush then exit (unless the app has its own). */
+  handleSignals: boolean;
+  flushOnCrash: boolean;
+  xTraceId: { header: string; extract: boolean; format: 'uuid' | 'hex'; responseHeaders: boolean };
+  db: { statement: DbStatementMode; sqlcommenter: boolean };
+  /** Interval for rate-limited exporter error logs. */
+  errorLogIntervalMillis: number;
+  /** Warnings produced while reading the environment (one per bad variable). */
+  warnings: string[];
+}
+
+const DEFAULT_OTLP_BASE = 'http://localhost:4318';
+
+export function readConfig(env: Env = process.env): SdkConfig {
+  const r = new EnvReader(env);
+
+  const disabled = r.boolean('OTEL_SDK_DISABLED', false);
+  const logLevel = r.oneOf<LogLevel>('OTEL_LOG_LEVEL', ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'], 'info');
+
+  const resourceAttributes = r.keyValues('OTEL_RESOURCE_ATTRIBUTES');
+  const serviceName = r.raw('OTEL_SERVICE_NAME');
+
+  const tracesExporter = readExporters(r);
+  const otlp = readOtlp(r);
+  const filePath = r.string('ORG_TRACE_FILE', './traces.jsonl');
+
+  const sampler = r.oneOf<SamplerName>(
+    'OTEL_TRACES_SAMPLER',
+    ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'],
+    'parentbased_always_on',
+  );
+  const samplerArg = sampler.endsWith('traceidratio') ? r.number('OTEL_TRACES_SAMPLER_ARG', 1, 0, 1) : 1;
+
+  const propagators = readNameList(r, 'OTEL_PROPAGATORS', KNOWN_PROPAGATORS, ['tracecontext', 'baggage', 'xtraceid']);
+
+  const maxQueueSize = r.integer('OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000);
+  let maxExportBatchSize = r.integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 1_000_000);
+  if (maxExportBatchSize > maxQueueSize) {
+    r.warn('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', `${maxExportBatchSize} exceeds OTEL_BSP_MAX_QUEUE_SIZE ${maxQueueSize}; using ${maxQueueSize}`);
+    maxExportBatchSize = maxQueueSize;
+  }
+  const batch: BatchConfig = {
+    scheduleDelayMillis: r.integer('OTEL_BSP_SCHEDULE_DELAY', 5000, 0, 3_600_000),
+    exportTimeoutMillis: r.integer('OTEL_BSP_EXPORT_TIMEOUT', 30000, 1, 3_600_000),
+    maxQueueSize,
+    maxExportBatchSize,
+  };
+
+  const generalValueLimit = r.integer('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 32768, 1);
+  const generalCountLimit = r.integer('OTEL_ATTRIBUTE_COUNT_LIMIT', 128, 0, 100_000);
+  const spanLimits = {
+    attributeValueLengthLimit: r.integer('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', generalValueLimit, 1),
+    attributeCountLimit: r.integer('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', generalCountLimit, 0, 100_000),
+    eventCountLimit: r.integer('OTEL_SPAN_EVENT_COUNT_LIMIT', 128, 0, 100_000),
+    linkCountLimit: r.integer('OTEL_SPAN_LINK_COUNT_LIMIT', 128, 0, 100_000),
+  };
+
+  const instrumentations = readInstrumentations(r);
+  const resourceDetectors = readNameList(r, 'OTEL_NODE_RESOURCE_DETECTORS', KNOWN_RESOURCE_DETECTORS, ['env', 'host', 'os', 'process']);
+
+  const xTraceId = {
+    header: readHeaderName(r, 'ORG_TRACE_XTRACEID_HEADER', 'x-trace-id'),
+    extract: r.boolean('ORG_TRACE_XTRACEID_EXTRACT', true),
+    format: r.oneOf<'uuid' | 'hex'>('ORG_TRACE_XTRACEID_FORMAT', ['uuid', 'hex'], 'uuid'),
+    responseHeaders: r.boolean('ORG_TRACE_RESPONSE_HEADERS', true),
+  };
+  const db = {
+    statement: r.oneOf<DbStatementMode>('ORG_TRACE_DB_STATEMENT', ['sanitized', 'raw', 'off'], 'sanitized'),
+    sqlcommenter: r.boolean('ORG_TRACE_PG_SQLCOMMENTER', false),
+  };
+
+  return {
+    disabled,
+    serviceName,
+    resourceAttributes,
+    resourceDetectors,
+    tracesExporter,
+    otlp,
+    filePath,
+    sampler,
+    samplerArg,
+    propagators,
+    batch,
+    spanLimits,
+    logLevel,
+    instrumentations,
+    shutdownTimeoutMillis: r.integer('ORG_TRACE_SHUTDOWN_TIMEOUT_MS', 2000, 0, 60_000),
+    handleSignals: r.boolean('ORG_TRACE_HANDLE_SIGNALS', true),
+    flushOnCrash: r.boolean('ORG_TRACE_FLUSH_ON_CRASH', false),
+    xTraceId,
+    db,
+    errorLogIntervalMillis: r.integer('ORG_TRACE_ERROR_LOG_INTERVAL_MS', 60_000, 100, 86_400_000),
+    warnings: r.warnings,
+  };
+}
+
+function readExporters(r: EnvReader): TracesExporterName[] {
+  const names = r.list('OTEL_TRACES_EXPORTER');
+  if (names === undefined) return ['otlp'];
+  const allowed: TracesExporterName[] = ['otlp', 'console', 'file', 'none'];
+  const ok = names.filter((n): n is TracesExporterName => (allowed as string[]).includes(n));
+  const bad = names.filter((n) => !(allowed as string[]).includes(n));
+  if (bad.length > 0) {
+    r.warn('OTEL_TRACES_EXPORTER', `unsupported exporter(s) ${bad.map((b) => `"${b}"`).join(', ')} ignored (supported: ${allowed.join(', ')})${ok.length === 0 ? '; using the default "otlp"' : ''}`);
+  }
+  if (ok.length === 0) return ['otlp'];
+  if (ok.includes('none')) return [];
+  return [...new Set(ok)];
+}
+
+function readOtlp(r: EnvReader): OtlpConfig {
+  let protocol: OtlpProtocol = 'http/protobuf';
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const v = r.raw(name);
+    if (v === undefined) continue;
+    const l = v.toLowerCase();
+    if (l === 'http/protobuf' || l === 'http/json') protocol = l;
+    else if (l === 'grpc') r.warn(name, 'protocol "grpc" is not bundled (it would double the startup cost); using "http/protobuf" — point the endpoint at the collector\'s 4318 port');
+    else r.invalid(name, v, 'http/protobuf | http/json', 'http/protobuf');
+    break;
+  }
+
+  let endpoint = `${DEFAULT_OTLP_BASE}/v1/traces`;
+  const signal = r.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = r.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (signal !== undefined) {
+    if (isHttpUrl(signal)) endpoint = signal;
+    else r.invalid('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', signal, 'an http(s) URL', endpoint);
+  } else if (base !== undefined) {
+    if (isHttpUrl(base)) endpoint = base.replace(/\/+$/, '') + '/v1/traces';
+    else r.invalid('OTEL_EXPORTER_OTLP_ENDPOINT', base, 'an http(s) URL', DEFAULT_OTLP_BASE);
+  }
+
+  const headers = { ...r.keyValues('OTEL_EXPORTER_OTLP_HEADERS'), ...r.keyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS') };
+  for (const k of Object.keys(headers)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) {
+      r.warn('OTEL_EXPORTER_OTLP_HEADERS', `header name ${JSON.stringify(k.slice(0, 60))} is not a valid HTTP token; ignored`);
+      delete headers[k];
+    }
+  }
+  const timeoutName = r.raw('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT' : 'OTEL_EXPORTER_OTLP_TIMEOUT';
+  const timeoutMillis = r.integer(timeoutName, 10000, 1, 600_000);
+  const compressionName = r.raw('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION' : 'OTEL_EXPORTER_OTLP_COMPRESSION';
+  const compression = r.oneOf<'gzip' | 'none'>(compressionName, ['gzip', 'none'], 'none');
+  return { endpoint, headers, protocol, timeoutMillis, compression };
+}
+
+function readInstrumentations(r: EnvReader): InstrumentationName[] {
+  const known = KNOWN_INSTRUMENTATIONS as readonly string[];
+  const normalise = (n: string) => n.replace(/^@opentelemetry\/instrumentation-/, '');
+  let enabled: string[] = [...known];
+  const en = r.list('OTEL_NODE_ENABLED_INSTRUMENTATIONS');
+  if (en !== undefined) {
+    const names = en.map(normalise);
+    const bad = names.filter((n) => !known.includes(n));
+    if (bad.length > 0) r.warn('OTEL_NODE_ENABLED_INSTRUMENTATIONS', `unknown instrumentation(s) ${bad.map((b) => `"${b}"`).join(', ')} ignored (bundled: ${known.join(', ')})`);
+    enabled = names.filter((n) => known.includes(n));
+  }
+  const dis = r.list('OTEL_NODE_DISABLED_INSTRUMENTATIONS');
+  if (dis !== undefined) {
+    const names = dis.map(normalise);
+    const bad = names.filter((n) => !known.includes(n));
+    if (bad.length > 0) r.warn('OTEL_NODE_DISABLED_INSTRUMENTATIONS', `unknown instrumentation(s) ${bad.map((b) => `"${b}"`).join(', ')} ignored (bundled: ${known.join(', ')})`);
+    enabled = enabled.filter((n) => !names.includes(n));
+  }
+  return [...new Set(enabled)] as InstrumentationName[];
+}
+
+function readNameList(r: EnvReader, name: string, known: readonly string[], fallback: string[]): string[] {
+  const names = r.list(name);
+  if (names === undefined) return fallback;
+  const bad = names.filter((n) => !known.includes(n));
+  const ok = names.filter((n) => known.includes(n));
+  if (bad.length > 0) {
+    r.warn(name, `unsupported value(s) ${bad.map((b) => `"${b.slice(0, 40)}"`).join(', ')} ignored (supported: ${known.join(', ')})${ok.length === 0 ? `; using the default "${fallback.join(',')}"` : ''}`);
+    if (ok.length === 0) return fallback;
+  }
+  if (ok.includes('none')) return [];
+  return [...new Set(ok)];
+}
+
+function readHeaderName(r: EnvReader, name: string, fallback: string): string {
+  const v = r.raw(name);
+  if (v === undefined) return fallback;
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(v)) {
+    r.invalid(name, v, 'an HTTP header name', fallback);
+    return fallback;
+  }
+  return v.toLowerCase();
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}

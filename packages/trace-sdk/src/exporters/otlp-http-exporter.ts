@@ -1,0 +1,146 @@
+// OTLP/HTTP span exporter (http/protobuf or http/json), built on Node's http client and the
+// upstream OTLP serializers. Why not upstream's exporter: we need hard bounds that upstream does not
+// give us inside someone else's process — a per-export deadline that also covers retries, retry only
+// on the codes the OTLP spec calls retryable (honouring Retry-After within the deadline), the ability
+// to abort the in-flight request at shutdown, and failures reported rate-limited with a span count.
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core';
+import type * as httpType from 'node:http';
+import type { OtlpConfig } from '../config';
+import type { RateLimitedReporter } from '../logger';
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const MAX_ATTEMPTS = 5;
+
+interface Serializer {
+  serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined;
+}
+
+export class OtlpHttpSpanExporter implements SpanExporter {
+  private readonly url: URL;
+  private readonly headers: Record<string, string>;
+  private agent: httpType.Agent | undefined;
+  private serializer: Serializer | undefined;
+  private readonly inFlight = new Set<httpType.ClientRequest>();
+  private isShutdown = false;
+
+  constructor(
+    private readonly config: OtlpConfig,
+    private readonly errors: RateLimitedReporter,
+    userAgent: string,
+  ) {
+    this.url = new URL(config.endpoint);
+    this.headers = {
+      ...config.headers,
+      'Content-Type': config.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf',
+      'User-Agent': userAgent,
+    };
+    if (config.compression === 'gzip') this.headers['Content-Encoding'] = 'gzip';
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.isShutdown) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
+      return;
+    }
+    // Our own POSTs must never be traced (a feedback loop of export spans), nor be parented to
+    // whatever span happened to be active when the batch timer was armed.
+    context.with(suppressTracing(ROOT_CONTEXT), () => this.send(spans)).then(() => resultCallback({ code: ExportResultCode.SUCCESS }), (error: Error) => {
+      this.errors.report(`${spans.length} spans not delivered to ${this.url.origin}${this.url.pathname}: ${error.message}`);
+      resultCallback({ code: ExportResultCode.FAILED, error });
+    });
+  }
+
+  async forceFlush(): Promise<void> {}
+
+  /** Aborts requests still in flight: used when the shutdown deadline is reached. */
+  async shutdown(): Promise<void> {
+    this.isShutdown = true;
+    for (const req of this.inFlight) req.destroy(new Error('exporter shut down'));
+    this.inFlight.clear();
+    this.agent?.destroy();
+  }
+
+  private async send(spans: ReadableSpan[]): Promise<void> {
+    const body = await this.encode(spans);
+    const deadline = Date.now() + this.config.timeoutMillis;
+    let attempt = 0;
+    let lastError = 'no attempt';
+    while (attempt < MAX_ATTEMPTS) {
+      attempt++;
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const res = await this.post(body, left).catch((e: Error) => ({ status: 0, retryAfterMillis: undefined, error: e.message }));
+      if (res.status >= 200 && res.status < 300) return;
+      lastError = res.status === 0 ? res.error ?? 'request failed' : `HTTP ${res.status}`;
+      // Connection errors are retryable too (a collector restarting); 4xx other than 429 are not.
+      const retryable = res.status === 0 || RETRYABLE.has(res.status);
+      if (!retryable || this.isShutdown) break;
+      const backoff = res.retryAfterMillis ?? Math.min(100 * 2 ** (attempt - 1), 2000) * (0.5 + Math.random() / 2);
+      if (Date.now() + backoff >= deadline) break;
+      await sleep(backoff);
+    }
+    throw new Error(`${lastError} (after ${attempt} attempt${attempt === 1 ? '' : 's'})`);
+  }
+
+  private async encode(spans: ReadableSpan[]): Promise<Buffer> {
+    if (this.serializer === undefined) {
+      // Loaded on first export, not at startup: keeps `node --require` cheap for short-lived processes.
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const t = require('@opentelemetry/otlp-transformer') as { ProtobufTraceSerializer: Serializer; JsonTraceSerializer: Serializer };
+      this.serializer = this.config.protocol === 'http/json' ? t.JsonTraceSerializer : t.ProtobufTraceSerializer;
+    }
+    const raw = this.serializer.serializeRequest(spans);
+    if (raw === undefined) throw new Error('serialization failed');
+    const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (this.config.compression !== 'gzip') return buf;
+    const zlib = await import('node:zlib');
+    return new Promise((resolve, reject) => zlib.gzip(buf, (err, out) => (err ? reject(err) : resolve(out))));
+  }
+
+  private post(body: Buffer, timeoutMillis: number): Promise<{ status: number; retryAfterMillis?: number; error?: string }> {
+    return new Promise((resolve, reject) => {
+      const mod: typeof httpType = this.url.protocol === 'https:' ? require('node:https') : require('node:http');
+      if (this.agent === undefined) this.agent = new mod.Agent({ keepAlive: true, maxSockets: 2 });
+      let finished = false;
+      const req = mod.request(
+        this.url,
+        { method: 'POST', headers: { ...this.headers, 'Content-Length': String(body.length) }, agent: this.agent },
+        (res) => {
+          // Drain (bounded) so the keep-alive socket can be reused; we do not need the body.
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > 1 << 20) res.destroy();
+          });
+          res.on('end', () => finish(undefined, res));
+          res.on('error', (e) => finish(e));
+        },
+      );
+      const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMillis} ms`)), timeoutMillis);
+      const finish = (err: Error | undefined, res?: httpType.IncomingMessage) => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        this.inFlight.delete(req);
+        if (err) return reject(err);
+        resolve({ status: res!.statusCode ?? 0, retryAfterMillis: parseRetryAfter(res!.headers['retry-after']) });
+      };
+      this.inFlight.add(req);
+      req.on('error', (e) => finish(e));
+      req.end(body);
+    });
+  }
+}
+
+function parseRetryAfter(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,36 @@
+// Creates the bundled instrumentations (http, undici/fetch, pg) that the configuration enables,
+// with the hooks contributed by the X-Trace-ID integration and the query-hashing processors merged
+// into their configs. Each instrumentation module is required only when enabled.
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { InstrumentationName } from './config';
+
+export interface InstrumentationConfigs {
+  http?: Record<string, unknown>;
+  undici?: Record<string, unknown>;
+  pg?: Record<string, unknown>;
+}
+
+export function createInstrumentations(enabled: InstrumentationName[], configs: InstrumentationConfigs): Instrumentation[] {
+  const out: Instrumentation[] = [];
+  for (const name of enabled) {
+    switch (name) {
+      case 'http': {
+        const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
+        out.push(new HttpInstrumentation({ ...configs.http }));
+        break;
+      }
+      case 'undici': {
+        const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici');
+        out.push(new UndiciInstrumentation({ ...configs.undici }));
+        break;
+      }
+      case 'pg': {
+        const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg');
+        // enhancedDatabaseReporting would put bound parameter values (PII) on spans: never.
+        out.push(new PgInstrumentation({ ...configs.pg, enhancedDatabaseReporting: false }));
+        break;
+      }
+    }
+  }
+  return out;
+}
