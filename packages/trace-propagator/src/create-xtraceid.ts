@@ -3,6 +3,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type { UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
 import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
+import { requestHeaderAttribute } from './attributes';
 import { LegacyTraceIdGenerator } from './legacy-trace-id-generator';
 import { resolveOptions, ResolvedXTraceIdOptions, XTraceIdOptions } from './options';
 import { createResponseEchoHook } from './response-echo';
@@ -38,7 +39,10 @@ export function createXTraceId(options?: XTraceIdOptions): XTraceIdIntegration {
   const idGenerator = new LegacyTraceIdGenerator();
   const propagator = new XTraceIdPropagator(resolved);
   const wrapTracerProvider = (provider: TracerProvider): TracerProvider =>
-    new RootTraceIdTracerProvider(provider, idGenerator, { header: resolved.header });
+    new RootTraceIdTracerProvider(provider, idGenerator, {
+      header: resolved.header,
+      headerAttribute: requestHeaderAttribute(resolved.header),
+    });
 
   return {
     options: resolved,

@@ -35,7 +35,9 @@ export class XTraceIdPropagator implements TextMapPropagator {
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     try {
-      const raw = readHeader(carrier, getter, this._header);
+      // Looked up by lower-case name, exactly like `traceparent`: node:http lower-cases incoming names,
+      // and instrumentations with case-preserving carriers supply case-insensitive getters.
+      const raw = getter.get(carrier, this._header);
       if (raw === undefined) return context;
       const m = mapLegacyId(raw, this._options.maxLength);
       return setLegacyId(
@@ -53,22 +55,4 @@ export class XTraceIdPropagator implements TextMapPropagator {
   fields(): string[] {
     return this._fields.slice();
   }
-}
-
-/**
- * Node lower-cases incoming header names, so the direct lookup is the fast path. Other carriers
- * (message headers, plain objects built by hand) may keep the sender's spelling: fall back to a
- * case-insensitive scan only when the direct lookup misses.
- */
-function readHeader(carrier: unknown, getter: TextMapGetter, header: string): string | string[] | undefined {
-  const direct = getter.get(carrier, header);
-  if (direct !== undefined) return direct;
-  const keys = getter.keys(carrier);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    if (typeof k === 'string' && k.length === header.length && k !== header && k.toLowerCase() === header) {
-      return getter.get(carrier, k);
-    }
-  }
-  return undefined;
 }

@@ -60,13 +60,10 @@ describe('XTraceIdPropagator.extract', () => {
     expect(getLegacyId(ctx)).toMatchObject({ status: 'accepted', trusted: false });
   });
 
-  test('configurable header name, looked up case-insensitively in hand-built carriers', () => {
+  test('configurable header name (looked up lower-case, like traceparent)', () => {
     const { composite } = setup({ header: 'X-Request-ID' });
     expect(getLegacyId(composite.extract(ROOT_CONTEXT, { 'x-request-id': 'r-1' }, defaultTextMapGetter))).toMatchObject({
       value: 'r-1',
-    });
-    expect(getLegacyId(composite.extract(ROOT_CONTEXT, { 'X-Request-Id': 'r-2' }, defaultTextMapGetter))).toMatchObject({
-      value: 'r-2',
     });
     expect(getLegacyId(composite.extract(ROOT_CONTEXT, { 'x-trace-id': UUID }, defaultTextMapGetter))).toBeUndefined();
   });
