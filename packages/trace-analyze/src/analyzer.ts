@@ -1,0 +1,259 @@
+import { ANALYSIS_KEYS, isEntrySpan } from './attributes';
+import { ComponentRegistry, operationName, peerOf, remoteService } from './components';
+import { criticalPath } from './critical-path';
+import type { TimeBase } from './time-base';
+import { buildTrace, type SpanNode, type TraceUnit } from './trace-tree';
+import type { SpanRecord } from './types';
+
+/** What one analysed unit (request or async subtree) leaves behind once its spans are dropped. */
+export interface UnitRecord {
+  traceId: string;
+  /** Relative ns. */
+  start: number;
+  /** ns. */
+  dur: number;
+  error: boolean;
+  /** Critical-path time per component: parallel arrays, ids from the ComponentRegistry. */
+  compIds: number[];
+  compNs: number[];
+  /** Critical-path time per call-stack path (flame graph): parallel arrays, ids from `paths`. */
+  pathIds: number[];
+  pathNs: number[];
+  /** Interned "key=value" ids of request-level attributes. */
+  attrs: number[];
+  /** Critical-path time waiting for DB connections (pool_wait components), ns. */
+  connWaitNs: number;
+  /** Interned ids of the services/peers this unit called through CLIENT spans (not DB). */
+  callees: number[];
+}
+
+/** One CLIENT call (not DB), for the cross-trace cascade analysis. */
+export interface CallObservation {
+  callee: number;
+  endpoint: number;
+  start: number;
+  /** Call latency minus any DB-connection wait inside the call's subtree, ns. */
+  dur: number;
+  /** Made while the caller held a DB connection (connection checked out before, query after). */
+  holdsConnection: boolean;
+  caller: string;
+}
+
+export interface EndpointAcc {
+  name: string;
+  service: string;
+  operation: string;
+  origin: TraceUnit['origin'];
+  units: UnitRecord[];
+  worst: { unit: UnitRecord; root: SpanNode; sections: Array<{ node: SpanNode; start: number; end: number; depth: number }> } | undefined;
+}
+
+export interface AnalyzerOptions {
+  skewToleranceMs: number;
+}
+
+/** Keys never compared between slow and normal traces: they define the endpoint or are unique per request. */
+const NO_COMPARE = /(^|[._])(id|uuid|guid)$|trace|span|user_agent|\.port$|client\.address|peer\.ip|sock\.|content_length|body\.size|^url\.|^http\.(url|target|route|method|request\.method|scheme|flavor)$|^network\.|^net\.host/;
+
+/**
+ * Turns traces into per-unit records, one trace at a time, so the spans of a trace can be released
+ * as soon as it is analysed.
+ */
+export class Analyzer {
+  readonly components = new ComponentRegistry();
+  readonly endpoints: EndpointAcc[] = [];
+  readonly calls: CallObservation[] = [];
+  readonly callees: string[] = [];
+  readonly attrNames: Array<[string, string]> = [];
+  /** Flame paths: parent path id (-1 for a root) and component id. */
+  readonly pathParent: number[] = [];
+  readonly pathComp: number[] = [];
+  private readonly pathIndex = new Map<string, number>();
+  private readonly endpointIndex = new Map<string, number>();
+  private readonly calleeIndex = new Map<string, number>();
+  private readonly attrIndex = new Map<string, number>();
+  private readonly tolNs: number;
+
+  traces = 0;
+  incompleteTraces = 0;
+  duplicateSpans = 0;
+  orphanSpans = 0;
+  unreachableSpans = 0;
+  skewAdjustedSpans = 0;
+  maxSkewNs = 0;
+  asyncUnits = 0;
+  minStart = Infinity;
+  maxEnd = -Infinity;
+
+  constructor(private readonly time: TimeBase, opts: AnalyzerOptions) {
+    this.tolNs = Math.round(opts.skewToleranceMs * 1e6);
+  }
+
+  addTrace(spans: SpanRecord[]): void {
+    const shape = buildTrace(spans);
+    this.duplicateSpans += shape.duplicateSpans;
+    this.unreachableSpans += shape.unreachableSpans;
+    if (shape.missingRoot) {
+      this.incompleteTraces++;
+      return;
+    }
+    this.traces++;
+    this.orphanSpans += shape.orphanSpans;
+    this.skewAdjustedSpans += shape.skewAdjustedSpans;
+    if (shape.maxSkewNs > this.maxSkewNs) this.maxSkewNs = shape.maxSkewNs;
+    for (const unit of shape.units) {
+      if (unit.origin === 'async') this.asyncUnits++;
+      this.addUnit(unit);
+    }
+  }
+
+  private addUnit(unit: TraceUnit): void {
+    const root = unit.root;
+    const r = root.span;
+    const op = operationName(r.name, r.kind, r.attrs);
+    const epName = `${r.service} ${op}`;
+    const epKey = `${unit.origin === 'async' ? 'async' : 'root'}\0${epName}`;
+    let ep = this.endpointIndex.get(epKey);
+    if (ep === undefined) {
+      ep = this.endpoints.length;
+      this.endpointIndex.set(epKey, ep);
+      this.endpoints.push({ name: epName, service: r.service, operation: op, origin: unit.origin === 'async' ? 'async' : 'root', units: [], worst: undefined });
+    }
+    const acc = this.endpoints[ep];
+    const dur = r.end - r.start;
+    if (r.start < this.minStart) this.minStart = r.start;
+    if (r.end > this.maxEnd) this.maxEnd = r.end;
+
+    // Critical path → per-component and per-path self time.
+    const comp = new Map<number, number>();
+    const path = new Map<number, number>();
+    const nodePath = new Map<SpanNode, number>();
+    const isWorst = acc.worst === undefined || dur > acc.worst.unit.dur;
+    const sections: Array<{ node: SpanNode; start: number; end: number; depth: number }> = [];
+    let connWaitNs = 0;
+    criticalPath(root, { skewToleranceNs: this.tolNs }, (node, start, end, stack) => {
+      const ns = end - start;
+      const c = this.compOf(node);
+      comp.set(c, (comp.get(c) ?? 0) + ns);
+      if (this.components.infos[c].kind === 'pool_wait') connWaitNs += ns;
+      const p = this.pathOf(stack, nodePath);
+      path.set(p, (path.get(p) ?? 0) + ns);
+      if (isWorst) sections.push({ node, start, end, depth: stack.length - 1 });
+    });
+
+    // Walk the unit once for request attributes, errors and dependency calls.
+    const attrs = new Set<number>();
+    const calleeSet = new Set<number>();
+    let error = false;
+    const poolEnds = new Map<string, number[]>();
+    const dbStarts = new Map<string, number[]>();
+    const clientCalls: SpanNode[] = [];
+    const order: SpanNode[] = [];
+    const stack: SpanNode[] = [root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      order.push(n);
+      const s = n.span;
+      if (s.error) error = true;
+      if (isEntrySpan(s.kind, n === root ? '' : s.parentSpanId)) {
+        for (const k in s.attrs) {
+          if (ANALYSIS_KEYS.has(k) || NO_COMPARE.test(k)) continue;
+          const v = s.attrs[k];
+          if (typeof v === 'string' && v.length > 100) continue;
+          attrs.add(this.attrId(k, String(v)));
+        }
+      }
+      const ck = this.components.infos[this.compOf(n)].kind;
+      if (ck === 'pool_wait') push(poolEnds, s.service, s.end);
+      else if (ck === 'db') push(dbStarts, s.service, s.start);
+      else if (s.kind === 'client') clientCalls.push(n);
+      for (const c of n.children) stack.push(c);
+    }
+    if (error) attrs.add(this.attrId('error', 'true'));
+    // Connection wait inside each subtree (children come after parents in `order`): a call's own
+    // latency must not include waiting for our pool, or every caller of a waiting service would
+    // look like the slow dependency.
+    const waitInside = new Map<SpanNode, number>();
+    for (let i = order.length - 1; i >= 0; i--) {
+      const n = order[i];
+      let w = this.components.infos[this.compOf(n)].kind === 'pool_wait' ? n.span.end - n.span.start : 0;
+      for (const c of n.children) w += waitInside.get(c) ?? 0;
+      if (w > 0) waitInside.set(n, w);
+    }
+    for (const n of clientCalls) {
+      const s = n.span;
+      const callee = remoteService(n) ?? peerOf(s.attrs) ?? s.name;
+      const id = this.calleeId(callee);
+      calleeSet.add(id);
+      const holds = (poolEnds.get(s.service) ?? []).some((e) => e <= s.start) && (dbStarts.get(s.service) ?? []).some((b) => b >= s.end);
+      this.calls.push({ callee: id, endpoint: ep, start: s.start, dur: Math.max(0, s.end - s.start - (waitInside.get(n) ?? 0)), holdsConnection: holds, caller: s.service });
+    }
+
+    const rec: UnitRecord = {
+      traceId: r.traceId, start: r.start, dur, error,
+      compIds: [...comp.keys()], compNs: [...comp.values()],
+      pathIds: [...path.keys()], pathNs: [...path.values()],
+      attrs: [...attrs], connWaitNs, callees: [...calleeSet],
+    };
+    acc.units.push(rec);
+    if (isWorst) acc.worst = { unit: rec, root, sections: sections.reverse() };
+  }
+
+  /** Flame path id of the top of `stack` (root..node); ancestors are memoised, so this is O(new nodes). */
+  private pathOf(stack: readonly SpanNode[], memo: Map<SpanNode, number>): number {
+    let i = stack.length - 1;
+    while (i >= 0 && !memo.has(stack[i])) i--;
+    let parentPath = i >= 0 ? memo.get(stack[i])! : -1;
+    for (let j = i + 1; j < stack.length; j++) {
+      const comp = this.compOf(stack[j]);
+      const key = `${parentPath}:${comp}`;
+      let id = this.pathIndex.get(key);
+      if (id === undefined) {
+        id = this.pathParent.length;
+        this.pathParent.push(parentPath);
+        this.pathComp.push(comp);
+        this.pathIndex.set(key, id);
+      }
+      memo.set(stack[j], id);
+      parentPath = id;
+    }
+    return parentPath;
+  }
+
+  /** Component of a node, computed once per node. */
+  private compOf(n: SpanNode): number {
+    if (n.comp < 0) n.comp = this.components.of(n);
+    return n.comp;
+  }
+
+  private calleeId(name: string): number {
+    let id = this.calleeIndex.get(name);
+    if (id === undefined) {
+      id = this.callees.length;
+      this.callees.push(name);
+      this.calleeIndex.set(name, id);
+    }
+    return id;
+  }
+
+  private attrId(k: string, v: string): number {
+    const key = `${k}\0${v}`;
+    let id = this.attrIndex.get(key);
+    if (id === undefined) {
+      id = this.attrNames.length;
+      this.attrNames.push([k, v]);
+      this.attrIndex.set(key, id);
+    }
+    return id;
+  }
+
+  epochMs(rel: number): number {
+    return this.time.toEpochMs(rel);
+  }
+}
+
+function push(m: Map<string, number[]>, k: string, v: number): void {
+  const l = m.get(k);
+  if (l) l.push(v);
+  else m.set(k, [v]);
+}

@@ -1,0 +1,110 @@
+import type { SpanNode } from './trace-tree';
+import type { Attrs } from './types';
+
+/**
+ * What kind of time a component is. `network` is the gap between a CLIENT span and the SERVER span
+ * it caused (wire + queueing in the callee before its span started); `pool_wait` is time spent
+ * waiting for a pooled DB connection (pg-pool.connect / pg.connect), kept apart from query time.
+ */
+export type ComponentKind =
+  | 'server' | 'internal' | 'client' | 'producer' | 'consumer' | 'db' | 'pool_wait' | 'network';
+
+export interface ComponentInfo {
+  /** Stable, human-readable label (the `component` field of the JSON report). */
+  label: string;
+  /** Service the time is spent in (for DB time: the database system; for a client call: the peer). */
+  service: string;
+  kind: ComponentKind;
+}
+
+const POOL_WAIT_NAME = /^pg-pool\.connect$|(^|[.\-_ ])pool[.\-_ ]?(connect|acquire|checkout|wait)/i;
+const CONNECT_NAME = /^pg\.connect$/;
+
+/** Interns component identities so per-trace tallies are small integer-keyed arrays. */
+export class ComponentRegistry {
+  readonly infos: ComponentInfo[] = [];
+  private readonly byKey = new Map<string, number>();
+
+  id(key: string, make: () => ComponentInfo): number {
+    let id = this.byKey.get(key);
+    if (id === undefined) {
+      id = this.infos.length;
+      this.infos.push(make());
+      this.byKey.set(key, id);
+    }
+    return id;
+  }
+
+  /** The component charged for `node`'s self time on the critical path. */
+  of(node: SpanNode): number {
+    const s = node.span;
+    const a = s.attrs;
+    const dbSystem = str(a['db.system.name']) ?? str(a['db.system']);
+    const svc = s.service;
+    if (POOL_WAIT_NAME.test(s.name) || CONNECT_NAME.test(s.name)) {
+      const system = dbSystem ?? (s.name.startsWith('pg') ? 'postgresql' : 'db');
+      const what = CONNECT_NAME.test(s.name) ? 'connect' : 'pool wait';
+      return this.id(`pool\0${svc}\0${system}\0${what}`, () => ({ label: `${svc}: ${system} ${what}`, service: svc, kind: 'pool_wait' }));
+    }
+    if (dbSystem !== undefined && (s.kind === 'client' || s.kind === 'unspecified' || s.kind === 'internal')) {
+      // Group by fingerprint when we have one (exact query shape), label with the summary.
+      const hash = str(a['org.db.query.hash']);
+      const summary = str(a['db.query.summary']);
+      const label = summary ?? s.name;
+      const key = hash ?? summary ?? s.name;
+      return this.id(`db\0${dbSystem}\0${key}`, () => ({
+        label: `${dbSystem}: ${label}${hash ? ` #${hash.slice(0, 8)}` : ''}`, service: dbSystem, kind: 'db',
+      }));
+    }
+    if (s.kind === 'client') {
+      const callee = remoteService(node);
+      if (callee !== undefined) {
+        return this.id(`net\0${svc}\0${callee}`, () => ({ label: `network/queue ${svc} → ${callee}`, service: svc, kind: 'network' }));
+      }
+      const peer = peerOf(a) ?? s.name;
+      return this.id(`client\0${svc}\0${peer}`, () => ({ label: `${svc} → ${peer}`, service: peer, kind: 'client' }));
+    }
+    const op = operationName(s.name, s.kind, a);
+    const kind: ComponentKind = s.kind === 'unspecified' ? 'internal' : s.kind;
+    return this.id(`span\0${svc}\0${op}\0${kind}`, () => ({ label: `${svc}: ${op}`, service: svc, kind }));
+  }
+}
+
+/** The service a CLIENT span called, when that service's SERVER span is in the trace. */
+export function remoteService(node: SpanNode): string | undefined {
+  for (const c of node.children) {
+    if (c.span.kind === 'server' || c.span.service !== node.span.service) return c.span.service;
+  }
+  return undefined;
+}
+
+/** The peer a CLIENT span talks to, by the most specific attribute available. */
+export function peerOf(a: Attrs): string | undefined {
+  const direct = str(a['peer.service']) ?? str(a['server.address']) ?? str(a['net.peer.name']);
+  if (direct !== undefined) return direct;
+  const url = str(a['url.full']) ?? str(a['http.url']);
+  if (url !== undefined) {
+    try {
+      return new URL(url).hostname;
+    } catch {
+      /* not a URL: fall through */
+    }
+  }
+  return str(a['http.host']) ?? str(a['rpc.service']) ?? str(a['messaging.destination.name']) ?? str(a['messaging.destination']);
+}
+
+/**
+ * Span name, made specific when it is only an HTTP method (older HTTP instrumentations name server
+ * spans "GET" and put the route in `http.route`).
+ */
+export function operationName(name: string, kind: string, a: Attrs): string {
+  if (kind === 'server' && /^[A-Z]+$/.test(name)) {
+    const route = str(a['http.route']);
+    if (route !== undefined) return `${name} ${route}`;
+  }
+  return name || '(unnamed)';
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
+}

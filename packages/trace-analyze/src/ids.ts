@@ -1,0 +1,30 @@
+/**
+ * Trace/span ids arrive as hex (OTLP JSON spec, Jaeger; upper or lower case, Jaeger v1 drops leading
+ * zeros) or base64 (protobuf-JSON mapping, some Tempo versions). Everything downstream uses
+ * lower-case, zero-padded hex. Standard base64 of 8 or 16 bytes always ends in '=' so it can never be
+ * mistaken for hex; unpadded base64 is accepted when it is not valid hex.
+ */
+const HEX = /^[0-9a-fA-F]+$/;
+const B64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** Normalise an id to `bytes*2` hex chars; '' for empty/all-zero (= no id), undefined for garbage. */
+export function normalizeId(v: unknown, bytes: 8 | 16): string | undefined {
+  if (v === undefined || v === null || v === '') return '';
+  if (typeof v !== 'string') return undefined;
+  const hexLen = bytes * 2;
+  let hex: string;
+  if (v.length <= hexLen && HEX.test(v)) {
+    hex = v.length === hexLen ? v.toLowerCase() : v.toLowerCase().padStart(hexLen, '0');
+  } else if (B64.test(v)) {
+    hex = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('hex');
+    if (hex.length !== hexLen) return undefined;
+  } else {
+    return undefined;
+  }
+  return isAllZero(hex) ? '' : hex;
+}
+
+function isAllZero(hex: string): boolean {
+  for (let i = 0; i < hex.length; i++) if (hex.charCodeAt(i) !== 48) return false;
+  return true;
+}

@@ -1,0 +1,12 @@
+export { AnalysisSession, analyzeFiles, type AnalyzeOptions } from './analyze';
+export type * from './report-schema';
+export { renderText, type TextOptions } from './report-text';
+export { renderHtml } from './report-html';
+export { checkBudget, loadBudget, validateBudget, type Budget, type BudgetViolation } from './budget';
+export { fetchJaeger, type JaegerQuery } from './jaeger-client';
+export { fetchTempo, type TempoQuery } from './tempo-client';
+export { criticalPath, type CriticalPathOptions, type SectionSink } from './critical-path';
+export { buildTrace, type SpanNode, type TraceShape, type TraceUnit } from './trace-tree';
+export { parseSlowRule, type SlowRule } from './slow-rule';
+export { percentileSorted } from './percentiles';
+export { SpanRecord, type SpanKind, type InputIssue } from './types';

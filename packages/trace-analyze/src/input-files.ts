@@ -1,0 +1,232 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { isJaegerDocument, readJaegerDocument } from './jaeger-json-reader';
+import { readOtlpDocument, type ReadContext } from './otlp-json-reader';
+import type { TimeBase } from './time-base';
+import type { InputIssue, SpanSink } from './types';
+
+const DATA_FILE = /\.(jsonl?|ndjson)(\.gz)?$/i;
+
+/**
+ * Expands CLI inputs: '-' (stdin), files, directories (recursively, *.json/*.jsonl/*.ndjson[.gz]) and
+ * globs (`*`, `?`, `**`; expanded here because Node 18/20 have no fs.glob and shells differ).
+ * Returns the paths plus one issue per input that matched nothing.
+ */
+export function expandInputs(inputs: string[]): { files: string[]; issues: InputIssue[] } {
+  const files: string[] = [];
+  const issues: InputIssue[] = [];
+  for (const input of inputs) {
+    if (input === '-') {
+      files.push('-');
+      continue;
+    }
+    if (/[*?]/.test(input)) {
+      const found = glob(input);
+      if (found.length === 0) issues.push({ source: input, message: 'glob matched no files' });
+      files.push(...found);
+      continue;
+    }
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(input);
+    } catch {
+      issues.push({ source: input, message: 'no such file or directory' });
+      continue;
+    }
+    if (st.isDirectory()) {
+      const found = walk(input).filter((f) => DATA_FILE.test(f));
+      if (found.length === 0) issues.push({ source: input, message: 'directory holds no .json/.jsonl/.ndjson files' });
+      files.push(...found);
+    } else files.push(input);
+  }
+  return { files: [...new Set(files)], issues };
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+function glob(pattern: string): string[] {
+  const norm = pattern.split(path.sep).join('/');
+  const parts = norm.split('/');
+  const firstGlob = parts.findIndex((p) => /[*?]/.test(p));
+  const baseDir = parts.slice(0, firstGlob).join('/') || (norm.startsWith('/') ? '/' : '.');
+  let re = '';
+  for (let i = 0; i < norm.length; i++) {
+    const c = norm[i];
+    if (c === '*' && norm[i + 1] === '*') {
+      re += norm[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += norm[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  const rx = new RegExp(`^${re}$`);
+  if (!fs.existsSync(baseDir)) return [];
+  const prefix = baseDir === '.' && !norm.startsWith('./') ? '' : undefined;
+  return walk(baseDir)
+    .map((f) => f.split(path.sep).join('/'))
+    .filter((f) => rx.test(prefix === '' ? f : f) || rx.test(`./${f}`))
+    .sort();
+}
+
+export interface FileReadResult {
+  spans: number;
+  lines: number;
+}
+
+/** Progress callback: bytes consumed since the previous call. */
+export type ProgressFn = (bytes: number) => void;
+
+/**
+ * Streams one file (or stdin) into the sink. JSON-lines is the fast path: each line is parsed and
+ * dropped. A file whose first line is not a complete JSON value is re-read as one document (a
+ * pretty-printed ExportTraceServiceRequest, a Jaeger download, or an array of requests). Problems are
+ * reported with file and line; the rest of the file is still read.
+ */
+export async function readFile(
+  file: string,
+  sink: SpanSink,
+  time: TimeBase,
+  issue: (i: InputIssue) => void,
+  progress?: ProgressFn,
+): Promise<FileReadResult> {
+  const source = file === '-' ? '<stdin>' : file;
+  let stream: Readable = file === '-' ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  if (file.endsWith('.gz')) stream = stream.pipe(zlib.createGunzip());
+  const ctx: ReadContext = { sink, time, issue, source };
+  let lineNo = 0;
+  let spans = 0;
+  let jsonLines = 0; // lines that parsed: after the first, a broken line is an error, not a format switch
+  let wholeDoc: Buffer[] | undefined;
+  let carry: Buffer | undefined;
+
+  const handleLine = (buf: Buffer, start: number, end: number): void => {
+    lineNo++;
+    while (end > start && (buf[end - 1] === 13 || buf[end - 1] === 32 || buf[end - 1] === 9)) end--;
+    while (start < end && (buf[start] === 32 || buf[start] === 9)) start++;
+    if (end === start) return;
+    const text = buf.toString('utf8', start, end);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      if (jsonLines === 0 && !sawBadLine && (text[0] === '{' || text[0] === '[')) {
+        // Not JSON-lines (or a broken first line): read the rest as one document, decide at the end.
+        firstLine = lineNo;
+        wholeDoc = [Buffer.from(text + '\n')];
+        return;
+      }
+      sawBadLine = true;
+      issue({ source, line: lineNo, message: `invalid JSON (${jsonError(e)})` });
+      return;
+    }
+    jsonLines++;
+    ctx.line = lineNo;
+    spans += readDocument(doc, ctx);
+  };
+  let firstLine = 0;
+  let sawBadLine = false;
+
+  try {
+    for await (const chunkRaw of stream) {
+      const chunk = chunkRaw as Buffer;
+      progress?.(chunk.length);
+      if (wholeDoc) {
+        wholeDoc.push(chunk);
+        continue;
+      }
+      let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      carry = undefined;
+      let pos = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, pos);
+        if (nl < 0) break;
+        handleLine(buf, pos, nl);
+        pos = nl + 1;
+        const wd = wholeDoc as Buffer[] | undefined; // assigned inside handleLine
+        if (wd) {
+          wd.push(buf.subarray(pos));
+          pos = buf.length;
+          break;
+        }
+      }
+      if (pos < buf.length) carry = buf.subarray(pos);
+    }
+  } catch (e) {
+    issue({ source, message: `read failed: ${(e as Error).message}` });
+    return { spans, lines: lineNo };
+  }
+  if (wholeDoc) {
+    if (carry) wholeDoc.push(carry);
+    const text = Buffer.concat(wholeDoc).toString('utf8');
+    const startLine = firstLine;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      // Maybe JSON-lines after all, with a broken first line: keep every line that parses.
+      const lines = text.split('\n');
+      const parsed: Array<[number, unknown]> = [];
+      const bad: InputIssue[] = [];
+      lines.forEach((l, i) => {
+        const t = l.trim();
+        if (!t) return;
+        try {
+          parsed.push([startLine + i, JSON.parse(t)]);
+        } catch (le) {
+          bad.push({ source, line: startLine + i, message: `invalid JSON (${jsonError(le)})` });
+        }
+      });
+      if (parsed.length === 0) {
+        const m = /position (\d+)/.exec((e as Error).message);
+        const at = m ? startLine + countLines(text, Number(m[1])) : startLine;
+        issue({ source, line: at, message: `invalid JSON (${jsonError(e)})` });
+        return { spans, lines: lineNo };
+      }
+      bad.forEach(issue);
+      for (const [ln, d] of parsed) {
+        ctx.line = ln;
+        spans += readDocument(d, ctx);
+      }
+      return finish();
+    }
+    ctx.line = startLine;
+    const docs = Array.isArray(doc) ? doc : [doc];
+    for (const d of docs) spans += readDocument(d, ctx);
+  } else if (carry && carry.length > 0) {
+    handleLine(carry, 0, carry.length);
+  }
+  return finish();
+
+  function finish(): FileReadResult {
+    if (lineNo === 0) issue({ source, message: 'empty input' });
+    else if (spans === 0) issue({ source, message: 'no spans found' });
+    return { spans, lines: lineNo };
+  }
+}
+
+/** JSON.parse messages differ across Node versions; keep the useful part. */
+function jsonError(e: unknown): string {
+  return String((e as Error).message).replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of JSON input: truncated?');
+}
+
+function countLines(text: string, upTo: number): number {
+  let n = 0;
+  for (let i = 0; i < upTo && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/** Dispatches on the envelope: Jaeger v1 `{data}` or any OTLP-shaped document. */
+export function readDocument(doc: unknown, ctx: ReadContext): number {
+  if (isJaegerDocument(doc)) return readJaegerDocument(doc, ctx);
+  return readOtlpDocument(doc, ctx);
+}

@@ -1,0 +1,146 @@
+import type { SpanRecord } from './types';
+
+/** A span in its trace's tree. `children` are waited for; `detached` are not (analysed separately). */
+export interface SpanNode {
+  span: SpanRecord;
+  parent: SpanNode | undefined;
+  children: SpanNode[];
+  detached: SpanNode[];
+  /** Component id, filled lazily by the analyzer (-1 = not yet). */
+  comp: number;
+}
+
+/** A subtree analysed on its own: the trace's root, an extra root, or an async (detached) subtree. */
+export interface TraceUnit {
+  root: SpanNode;
+  /** 'root' = the request; 'async' = consumer / follows-from / fire-and-forget; 'extra-root' = a second parentless span. */
+  origin: 'root' | 'async' | 'extra-root';
+}
+
+export interface TraceShape {
+  units: TraceUnit[];
+  spans: number;
+  duplicateSpans: number;
+  /** Spans whose parent is missing, hung under the root so their time is not lost. */
+  orphanSpans: number;
+  /** Spans in a parent cycle or otherwise unreachable from any root. */
+  unreachableSpans: number;
+  /** Spans shifted to correct clock skew between services. */
+  skewAdjustedSpans: number;
+  /** Largest skew correction applied, ns. */
+  maxSkewNs: number;
+  /** No parentless span: the trace is partial and is not used for latency statistics. */
+  missingRoot: boolean;
+}
+
+/**
+ * Builds the tree of one trace, decides which children are waited for, and corrects clock skew.
+ *
+ * Skew: a child from another service (another host, another clock) that does not fit inside its
+ * parent is shifted, with its whole subtree, so that it sits centred in the parent — the same
+ * assumption Jaeger's UI makes (request and response latency split evenly). Children of the same
+ * service share a clock and are never shifted; small spills are clamped later by the critical path.
+ *
+ * Detached: CONSUMER spans, children of PRODUCER spans, follows-from children, and same-service
+ * children that start after their parent ended are not on the parent's critical path. Each such
+ * subtree becomes its own unit, so its latency is still analysed (as its own endpoint).
+ */
+export function buildTrace(spans: SpanRecord[]): TraceShape {
+  const byId = new Map<string, SpanNode>();
+  let duplicateSpans = 0;
+  for (const span of spans) {
+    if (byId.has(span.spanId)) {
+      duplicateSpans++;
+      continue;
+    }
+    byId.set(span.spanId, { span, parent: undefined, children: [], detached: [], comp: -1 });
+  }
+  const roots: SpanNode[] = [];
+  const orphans: SpanNode[] = [];
+  for (const node of byId.values()) {
+    const pid = node.span.parentSpanId;
+    if (pid === '' || pid === node.span.spanId) {
+      roots.push(node);
+      continue;
+    }
+    const parent = byId.get(pid);
+    if (parent === undefined) orphans.push(node);
+    else node.parent = parent;
+  }
+  const shape: TraceShape = {
+    units: [], spans: byId.size, duplicateSpans, orphanSpans: 0, unreachableSpans: 0,
+    skewAdjustedSpans: 0, maxSkewNs: 0, missingRoot: roots.length === 0,
+  };
+  if (roots.length === 0) return shape;
+  // Earliest start wins, then the longest: a client-side root encloses the server it called.
+  roots.sort((a, b) => a.span.start - b.span.start || (b.span.end - b.span.start) - (a.span.end - a.span.start));
+  const primary = roots[0];
+  for (const o of orphans) o.parent = primary;
+  shape.orphanSpans = orphans.length;
+
+  for (const node of byId.values()) {
+    const p = node.parent;
+    if (p === undefined) continue;
+    if (isDetached(node, p)) p.detached.push(node);
+    else p.children.push(node);
+  }
+
+  shape.units.push({ root: primary, origin: 'root' });
+  for (let i = 1; i < roots.length; i++) shape.units.push({ root: roots[i], origin: 'extra-root' });
+  // Walk every unit top-down: fix skew, and turn detached subtrees into units of their own.
+  let reached = 0;
+  for (let u = 0; u < shape.units.length; u++) {
+    const stack: SpanNode[] = [shape.units[u].root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      reached++;
+      for (const c of n.children) {
+        if (c.span.service !== n.span.service) fixSkew(c, n, shape);
+        if (c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end) {
+          // Starts after the parent finished: nobody waited for it (fire-and-forget).
+          continue;
+        }
+        stack.push(c);
+      }
+      // Late same-service children found above are moved to detached here (not during iteration).
+      if (n.children.some((c) => c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end)) {
+        const keep: SpanNode[] = [];
+        for (const c of n.children) {
+          if (c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end) n.detached.push(c);
+          else keep.push(c);
+        }
+        n.children = keep;
+      }
+      for (const d of n.detached) shape.units.push({ root: d, origin: 'async' });
+    }
+  }
+  shape.unreachableSpans = byId.size - reached;
+  return shape;
+}
+
+function isDetached(child: SpanNode, parent: SpanNode): boolean {
+  const k = child.span.kind;
+  return k === 'consumer' || child.span.followsFrom || parent.span.kind === 'producer';
+}
+
+function fixSkew(child: SpanNode, parent: SpanNode, shape: TraceShape): void {
+  const c = child.span;
+  const p = parent.span;
+  if (c.start >= p.start && c.end <= p.end) return;
+  const cd = c.end - c.start;
+  const pd = p.end - p.start;
+  // Centre the child when it can fit; otherwise align starts (the excess is clamped later).
+  const target = cd <= pd ? p.start + Math.floor((pd - cd) / 2) : p.start;
+  const delta = target - c.start;
+  if (delta === 0) return;
+  shape.maxSkewNs = Math.max(shape.maxSkewNs, Math.abs(delta));
+  const stack: SpanNode[] = [child];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    n.span.start += delta;
+    n.span.end += delta;
+    shape.skewAdjustedSpans++;
+    for (const x of n.children) stack.push(x);
+    for (const x of n.detached) stack.push(x);
+  }
+}
