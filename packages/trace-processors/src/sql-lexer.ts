@@ -1,0 +1,407 @@
+/**
+ * A PostgreSQL lexer, written after the rules of the server's own scanner (scan.l), reduced to what
+ * a normalizer needs: where each token starts and ends and what kind of thing it is.
+ *
+ * Why a hand-written scanner instead of regular expressions: every construct that can hide a literal
+ * (nested block comments, dollar quotes with tags, E'' backslash escapes, doubled quotes) needs state,
+ * and a regex that tries to express that state is either wrong or backtracks catastrophically on
+ * hostile input. This scanner looks at every character a bounded number of times (the only searches,
+ * for a closing dollar tag or the end of a line comment, move strictly forward), so its cost is linear
+ * in the input on any input, and it never throws.
+ *
+ * It allocates nothing per token: `next()` returns the kind and leaves the bounds in `start`/`end`.
+ */
+
+export const enum TokenKind {
+  /** End of input. */
+  End = 0,
+  /** Unquoted identifier or keyword (`select`, `users`, `a$b`). */
+  Word,
+  /** Quoted identifier (`"Users"`, `U&"d\0061t"`). Kept verbatim: quoting makes it case-sensitive. */
+  QuotedIdent,
+  /** Any string literal: `'…'`, `E'…'`, `N'…'`, `B'…'`, `X'…'`, `U&'…'`, `$$…$$`, `$tag$…$tag$`. */
+  String,
+  /** Numeric literal: `42`, `4.2`, `.5`, `1e5`, `0x1F`, `0o17`, `0b101`, `1_000`. */
+  Number,
+  /** Positional parameter `$1`. */
+  Param,
+  /** Operator (`=`, `<>`, `||`, `->>`, `@>`, `?|` …). */
+  Operator,
+  /** `(` */
+  OpenParen,
+  /** `)` */
+  CloseParen,
+  /** `[` */
+  OpenBracket,
+  /** `]` */
+  CloseBracket,
+  /** `,` */
+  Comma,
+  /** `;` */
+  Semicolon,
+  /** `.` (qualified names) */
+  Dot,
+  /** `::` (type cast) */
+  Cast,
+  /** `:` or `:=` (array slices, named arguments) */
+  Colon,
+  /** Any other single character (`\`, `{`, a stray control character …). */
+  Other,
+  /**
+   * An unterminated string, quoted identifier, dollar quote or block comment. The lexer stops here:
+   * everything from `start` to the end of the input is the unterminated construct.
+   */
+  Unterminated,
+}
+
+const CH_TAB = 9;
+const CH_LF = 10;
+const CH_VT = 11;
+const CH_FF = 12;
+const CH_CR = 13;
+const CH_SPACE = 32;
+const CH_DQUOTE = 34;
+const CH_DOLLAR = 36;
+const CH_AMP = 38;
+const CH_SQUOTE = 39;
+const CH_LPAREN = 40;
+const CH_RPAREN = 41;
+const CH_STAR = 42;
+const CH_COMMA = 44;
+const CH_MINUS = 45;
+const CH_DOT = 46;
+const CH_SLASH = 47;
+const CH_0 = 48;
+const CH_9 = 57;
+const CH_COLON = 58;
+const CH_SEMI = 59;
+const CH_EQUALS = 61;
+const CH_LBRACKET = 91;
+const CH_BACKSLASH = 92;
+const CH_RBRACKET = 93;
+const CH_UNDERSCORE = 95;
+
+/** Character classes, indexed by code unit for ASCII. Bit flags. */
+const IDENT_START = 1;
+const IDENT_CONT = 2;
+const DIGIT = 4;
+const OP_CHAR = 8;
+const SPACE = 16;
+const HEX = 32;
+
+const CLASS = new Uint8Array(128);
+(() => {
+  for (let c = 65; c <= 90; c++) CLASS[c] |= IDENT_START | IDENT_CONT;
+  for (let c = 97; c <= 122; c++) CLASS[c] |= IDENT_START | IDENT_CONT;
+  CLASS[CH_UNDERSCORE] |= IDENT_START | IDENT_CONT;
+  CLASS[CH_DOLLAR] |= IDENT_CONT;
+  for (let c = CH_0; c <= CH_9; c++) CLASS[c] |= IDENT_CONT | DIGIT | HEX;
+  for (const ch of 'abcdefABCDEF') CLASS[ch.charCodeAt(0)] |= HEX;
+  // PostgreSQL's operator characters (scan.l `op_chars`).
+  for (const ch of '~!@#^&|`?+-*/%<>=') CLASS[ch.charCodeAt(0)] |= OP_CHAR;
+  for (const c of [CH_SPACE, CH_TAB, CH_LF, CH_VT, CH_FF, CH_CR]) CLASS[c] |= SPACE;
+})();
+
+/** Non-ASCII code units count as identifier characters, as in PostgreSQL (`ident_start` includes \200-\377). */
+function isIdentStart(c: number): boolean {
+  return c >= 128 ? true : (CLASS[c] & IDENT_START) !== 0;
+}
+function isIdentCont(c: number): boolean {
+  return c >= 128 ? true : (CLASS[c] & IDENT_CONT) !== 0;
+}
+function isDigit(c: number): boolean {
+  return c >= CH_0 && c <= CH_9;
+}
+/** Dollar-quote tags may not contain `$` (unlike identifiers). */
+function isTagCont(c: number): boolean {
+  return c >= 128 ? true : (CLASS[c] & IDENT_CONT) !== 0 && c !== CH_DOLLAR;
+}
+
+export class SqlLexer {
+  /** Start offset (inclusive) of the token last returned by `next()`. */
+  start = 0;
+  /** End offset (exclusive) of the token last returned by `next()`. */
+  end = 0;
+  /** True when whitespace or a comment separated the token last returned from the previous one. */
+  spaceBefore = false;
+  /** Number of comments skipped so far (useful to callers that report what was stripped). */
+  commentCount = 0;
+
+  private pos = 0;
+  private readonly len: number;
+
+  constructor(private readonly text: string) {
+    this.len = text.length;
+  }
+
+  /** Current read position; `reset(mark)` returns to it (one token of lookahead for callers). */
+  mark(): number {
+    return this.pos;
+  }
+
+  reset(mark: number): void {
+    this.pos = mark;
+  }
+
+  next(): TokenKind {
+    const text = this.text;
+    const len = this.len;
+    let pos = this.pos;
+    let space = false;
+
+    // Skip whitespace and comments; both separate tokens the same way.
+    for (;;) {
+      if (pos >= len) {
+        this.start = this.end = this.pos = len;
+        this.spaceBefore = space;
+        return TokenKind.End;
+      }
+      const c = text.charCodeAt(pos);
+      if (c < 128 && (CLASS[c] & SPACE) !== 0) {
+        pos++;
+        space = true;
+        continue;
+      }
+      if (c === CH_MINUS && text.charCodeAt(pos + 1) === CH_MINUS) {
+        // Line comment: to the end of the line (PostgreSQL ends it at \n or \r).
+        let p = pos + 2;
+        while (p < len) {
+          const d = text.charCodeAt(p);
+          if (d === CH_LF || d === CH_CR) break;
+          p++;
+        }
+        pos = p;
+        space = true;
+        this.commentCount++;
+        continue;
+      }
+      if (c === CH_SLASH && text.charCodeAt(pos + 1) === CH_STAR) {
+        // Block comments nest in PostgreSQL (unlike the SQL standard's reading in other engines).
+        let depth = 1;
+        let p = pos + 2;
+        while (p < len && depth > 0) {
+          const d = text.charCodeAt(p);
+          if (d === CH_STAR && text.charCodeAt(p + 1) === CH_SLASH) {
+            depth--;
+            p += 2;
+          } else if (d === CH_SLASH && text.charCodeAt(p + 1) === CH_STAR) {
+            depth++;
+            p += 2;
+          } else {
+            p++;
+          }
+        }
+        if (depth > 0) return this.unterminated(pos, space);
+        pos = p;
+        space = true;
+        this.commentCount++;
+        continue;
+      }
+      break;
+    }
+
+    this.spaceBefore = space;
+    this.start = pos;
+    const c = text.charCodeAt(pos);
+
+    // Identifiers, keywords, and the prefixed literals that start like identifiers.
+    if (isIdentStart(c)) {
+      const n = text.charCodeAt(pos + 1);
+      if (n === CH_SQUOTE) {
+        // E'…' (backslash escapes), B'…', X'…', N'…': a prefix letter glued to a quote.
+        const lower = c | 0x20;
+        if (lower === 101 /* e */) return this.quoted(pos + 1, CH_SQUOTE, true, TokenKind.String);
+        if (lower === 98 /* b */ || lower === 120 /* x */ || lower === 110 /* n */) {
+          return this.quoted(pos + 1, CH_SQUOTE, false, TokenKind.String);
+        }
+      } else if (n === CH_AMP && (c | 0x20) === 117 /* u */) {
+        const q = text.charCodeAt(pos + 2);
+        if (q === CH_SQUOTE) return this.quoted(pos + 2, CH_SQUOTE, false, TokenKind.String);
+        if (q === CH_DQUOTE) return this.quoted(pos + 2, CH_DQUOTE, false, TokenKind.QuotedIdent);
+      }
+      let p = pos + 1;
+      while (p < len && isIdentCont(text.charCodeAt(p))) p++;
+      return this.token(p, TokenKind.Word);
+    }
+
+    if (isDigit(c) || (c === CH_DOT && isDigit(text.charCodeAt(pos + 1)))) return this.number(pos);
+
+    switch (c) {
+      case CH_SQUOTE:
+        return this.quoted(pos, CH_SQUOTE, false, TokenKind.String);
+      case CH_DQUOTE:
+        return this.quoted(pos, CH_DQUOTE, false, TokenKind.QuotedIdent);
+      case CH_DOLLAR:
+        return this.dollar(pos);
+      case CH_LPAREN:
+        return this.token(pos + 1, TokenKind.OpenParen);
+      case CH_RPAREN:
+        return this.token(pos + 1, TokenKind.CloseParen);
+      case CH_LBRACKET:
+        return this.token(pos + 1, TokenKind.OpenBracket);
+      case CH_RBRACKET:
+        return this.token(pos + 1, TokenKind.CloseBracket);
+      case CH_COMMA:
+        return this.token(pos + 1, TokenKind.Comma);
+      case CH_SEMI:
+        return this.token(pos + 1, TokenKind.Semicolon);
+      case CH_DOT:
+        return this.token(pos + 1, TokenKind.Dot);
+      case CH_COLON: {
+        const n = text.charCodeAt(pos + 1);
+        if (n === CH_COLON) return this.token(pos + 2, TokenKind.Cast);
+        if (n === CH_EQUALS) return this.token(pos + 2, TokenKind.Colon);
+        return this.token(pos + 1, TokenKind.Colon);
+      }
+    }
+
+    if (c < 128 && (CLASS[c] & OP_CHAR) !== 0) return this.operator(pos);
+
+    // Anything else is one character on its own; a surrogate pair stays whole.
+    const wide = c >= 0xd800 && c <= 0xdbff && pos + 1 < len ? 2 : 1;
+    return this.token(pos + wide, TokenKind.Other);
+  }
+
+  private token(end: number, kind: TokenKind): TokenKind {
+    this.end = this.pos = end;
+    return kind;
+  }
+
+  private unterminated(start: number, space: boolean): TokenKind {
+    this.spaceBefore = space;
+    this.start = start;
+    this.end = this.pos = this.len;
+    return TokenKind.Unterminated;
+  }
+
+  /**
+   * A literal or identifier delimited by `quote` at `open` (the token itself may start earlier, at a
+   * prefix). A doubled quote is an escaped quote. With `backslash`, `\` escapes the next character
+   * (E'' strings). PostgreSQL also glues `'a'` + newline + `'b'` into one literal; the normalizer
+   * merges adjacent literals, which has the same effect on the output.
+   */
+  private quoted(open: number, quote: number, backslash: boolean, kind: TokenKind): TokenKind {
+    const text = this.text;
+    const len = this.len;
+    let p = open + 1;
+    while (p < len) {
+      const d = text.charCodeAt(p);
+      if (d === quote) {
+        if (text.charCodeAt(p + 1) === quote) {
+          p += 2;
+          continue;
+        }
+        return this.token(p + 1, kind);
+      }
+      p += backslash && d === CH_BACKSLASH ? 2 : 1;
+    }
+    return this.unterminated(this.start, this.spaceBefore);
+  }
+
+  /** `$1` parameter, `$$…$$` or `$tag$…$tag$` dollar quote, or a lone `$` (an error in PostgreSQL). */
+  private dollar(pos: number): TokenKind {
+    const text = this.text;
+    const len = this.len;
+    const n = text.charCodeAt(pos + 1);
+    if (isDigit(n)) {
+      let p = pos + 2;
+      while (p < len && isDigit(text.charCodeAt(p))) p++;
+      return this.token(p, TokenKind.Param);
+    }
+    let p = pos + 1;
+    if (n !== CH_DOLLAR) {
+      if (!isIdentStart(n)) return this.token(pos + 1, TokenKind.Other);
+      p++;
+      while (p < len && isTagCont(text.charCodeAt(p))) p++;
+      if (text.charCodeAt(p) !== CH_DOLLAR) {
+        // `$abc` without a closing `$` is not a dollar quote; leave `$` alone, `abc` is lexed next.
+        return this.token(pos + 1, TokenKind.Other);
+      }
+    }
+    const tag = text.slice(pos, p + 1);
+    const close = text.indexOf(tag, p + 1);
+    if (close < 0) return this.unterminated(pos, this.spaceBefore);
+    return this.token(close + tag.length, TokenKind.String);
+  }
+
+  private number(pos: number): TokenKind {
+    const text = this.text;
+    const len = this.len;
+    let p = pos;
+    const c = text.charCodeAt(p);
+    const n = text.charCodeAt(p + 1) | 0x20;
+    if (c === CH_0 && (n === 120 /* x */ || n === 111 /* o */ || n === 98 /* b */)) {
+      // 0x1F, 0o17, 0b101 (PostgreSQL 16+). Hex digits include letters, so scan the widest class.
+      p += 2;
+      while (p < len) {
+        const d = text.charCodeAt(p);
+        if (d < 128 && ((CLASS[d] & HEX) !== 0 || d === CH_UNDERSCORE)) p++;
+        else break;
+      }
+      return this.token(p, TokenKind.Number);
+    }
+    p = this.digits(p);
+    if (text.charCodeAt(p) === CH_DOT && text.charCodeAt(p + 1) !== CH_DOT) {
+      // `1.5`, `1.`, `.5` — but `1..5` is not a decimal (slice bounds in some dialects).
+      p = this.digits(p + 1);
+    }
+    const e = text.charCodeAt(p) | 0x20;
+    if (e === 101 /* e */) {
+      let q = p + 1;
+      const sign = text.charCodeAt(q);
+      if (sign === 43 /* + */ || sign === CH_MINUS) q++;
+      if (isDigit(text.charCodeAt(q))) p = this.digits(q);
+    }
+    // PostgreSQL rejects `123abc` ("trailing junk"); we take the junk into the number so that no part
+    // of a malformed literal survives as an identifier.
+    while (p < len && isIdentCont(text.charCodeAt(p))) p++;
+    return this.token(p, TokenKind.Number);
+  }
+
+  private digits(p: number): number {
+    const text = this.text;
+    const len = this.len;
+    while (p < len) {
+      const d = text.charCodeAt(p);
+      if (isDigit(d) || (d === CH_UNDERSCORE && isDigit(text.charCodeAt(p + 1)))) p++;
+      else break;
+    }
+    return p;
+  }
+
+  /**
+   * Operators follow scan.l: the longest run of operator characters, cut before an embedded comment
+   * start, and a multi-character operator may not end in `+` or `-` unless it contains one of
+   * `~!@#%^&|\`?` — which is why `a=-1` lexes as `=` then `-1`.
+   */
+  private operator(pos: number): TokenKind {
+    const text = this.text;
+    const len = this.len;
+    let p = pos;
+    let special = false;
+    while (p < len) {
+      const d = text.charCodeAt(p);
+      if (d >= 128 || (CLASS[d] & OP_CHAR) === 0) break;
+      if (p > pos) {
+        const prev = text.charCodeAt(p - 1);
+        if ((prev === CH_MINUS && d === CH_MINUS) || (prev === CH_SLASH && d === CH_STAR)) {
+          p--;
+          break;
+        }
+      }
+      if (d !== 43 && d !== CH_MINUS && d !== CH_STAR && d !== CH_SLASH && d !== 60 && d !== 62 && d !== CH_EQUALS) {
+        special = true;
+      }
+      p++;
+    }
+    if (p - pos > 1 && !special) {
+      while (p - pos > 1) {
+        const last = text.charCodeAt(p - 1);
+        if (last === 43 || last === CH_MINUS) p--;
+        else break;
+      }
+    }
+    if (p === pos) p = pos + 1; // `--`/`/*` at pos is handled as a comment before we get here
+    return this.token(p, TokenKind.Operator);
+  }
+}

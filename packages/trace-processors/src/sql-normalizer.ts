@@ -1,0 +1,543 @@
+/**
+ * One pass over a PostgreSQL statement that produces, at once:
+ *  - `sanitized`: the text to export as `db.query.text` — comments gone, every literal replaced by `?`,
+ *    `$n` parameters kept, whitespace folded, constant IN/ARRAY lists and repeated VALUES rows collapsed;
+ *  - `key`: the canonical form the fingerprint hashes — as above, plus unquoted words lower-cased,
+ *    `$n` → `?`, every constant-only list collapsed, casts of constants dropped, tokens separated by
+ *    exactly one space (so spacing and comments never split a group);
+ *  - `summary`: `db.query.summary` (see sql-summary.ts).
+ *
+ * Literal safety is structural: literals are never copied to either output, only the `?` that
+ * replaces them. When the input ends inside a literal, quoted identifier or comment, the whole
+ * statement becomes `?` — a tail we cannot classify is never emitted. The function never throws:
+ * anything unexpected (a bug here, a non-string) yields `?` as well.
+ */
+import { SqlLexer, TokenKind } from './sql-lexer';
+import { SummaryBuilder } from './sql-summary';
+
+/** Default cap on the sanitized text (32 KiB), applied at a token boundary. */
+export const DEFAULT_MAX_SANITIZED_LENGTH = 32 * 1024;
+
+export interface NormalizeOptions {
+  /** Longest sanitized text returned, in UTF-16 code units. Default 32 KiB. */
+  maxLength?: number;
+}
+
+export interface NormalizedSql {
+  /** Text safe to export as `db.query.text`. */
+  sanitized: string;
+  /** Canonical key that the fingerprint hashes. Contains no literal either. */
+  key: string;
+  /** `db.query.summary`, e.g. `SELECT users`; empty when nothing could be recognised. */
+  summary: string;
+  /** `db.operation.name` for a single statement (`SELECT`, `INSERT`, `CREATE` …), else empty. */
+  operation: string;
+  /** `db.collection.name` when a single statement touches exactly one collection, else empty. */
+  collection: string;
+  /** The input ended inside a literal/identifier/comment, or its quoting is broken (a literal glued to a word): `sanitized` and `key` are `?`. */
+  unterminated: boolean;
+  /** `sanitized` was cut at `maxLength`. */
+  truncated: boolean;
+}
+
+const PLACEHOLDER = '?';
+
+/** Words after which a `-` or `+` is a sign, not a binary operator. */
+const SIGN_CONTEXT_WORDS = new Set([
+  'select', 'where', 'and', 'or', 'not', 'when', 'then', 'else', 'values', 'in', 'between', 'limit',
+  'offset', 'by', 'having', 'on', 'set', 'like', 'ilike', 'is', 'return', 'returning', 'case',
+  'distinct', 'all', 'any', 'some', 'fetch', 'first', 'next', 'default', 'to', 'from',
+]);
+
+/** Type names that prefix a string literal (`DATE '2024-01-01'`): in the key the pair is one constant. */
+const TYPED_LITERAL_WORDS = new Set([
+  'date', 'time', 'timestamp', 'timestamptz', 'interval', 'int', 'integer', 'bigint', 'smallint',
+  'numeric', 'decimal', 'real', 'float', 'text', 'varchar', 'char', 'boolean', 'bool', 'json', 'jsonb',
+  'uuid', 'inet', 'cidr', 'bytea', 'money', 'point', 'xml',
+]);
+
+/** Frame for one open `(` or `[`. */
+interface Frame {
+  /** Index in `key` of the opening bracket. */
+  keyOpen: number;
+  /** Index in `san` just after the opening bracket. */
+  sanStart: number;
+  /** Everything inside so far is a constant, a comma, or a cast of a constant. */
+  constOnly: boolean;
+  /** Saw at least one element. */
+  hasElement: boolean;
+  /** Saw a `$n` parameter (the sanitized text keeps those, so the list is not collapsed there). */
+  hasParam: boolean;
+  /** The sanitized text collapses this list when it is literal-only (`IN (…)`, `ARRAY[…]`). */
+  sanCollapsible: boolean;
+  /** Row of a VALUES list. */
+  valuesRow: boolean;
+}
+
+/** State of a VALUES list being read (rows repeated with the same shape are kept once). */
+interface ValuesState {
+  depth: number;
+  expectRow: boolean;
+  /** Key range of the last kept row. */
+  prevKeyStart: number;
+  prevKeyEnd: number;
+  prevSanStart: number;
+  prevSanEnd: number;
+  /** Where the comma before the current row starts (to remove it with a duplicate row). */
+  commaKey: number;
+  commaSan: number;
+  rowKeyStart: number;
+  rowSanStart: number;
+}
+
+const UNTERMINATED: Readonly<NormalizedSql> = Object.freeze({
+  sanitized: PLACEHOLDER,
+  key: PLACEHOLDER,
+  summary: '',
+  operation: '',
+  collection: '',
+  unterminated: true,
+  truncated: false,
+});
+
+function rangesEqual(parts: string[], a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  for (let i = 0; i < aEnd - a; i++) if (parts[a + i] !== parts[b + i]) return false;
+  return true;
+}
+
+/** `"a""b"` → `a"b` (for the summary, which names collections without quotes). */
+function unquoteIdent(raw: string): string {
+  const open = raw.indexOf('"');
+  const inner = raw.slice(open + 1, raw.length - 1);
+  return inner.indexOf('""') >= 0 ? inner.split('""').join('"') : inner;
+}
+
+/**
+ * Normalize one PostgreSQL statement (or several separated by `;`). Never throws.
+ */
+export function normalizeSql(sql: string, options?: NormalizeOptions): NormalizedSql {
+  if (typeof sql !== 'string') return UNTERMINATED;
+  try {
+    return normalize(sql, options?.maxLength ?? DEFAULT_MAX_SANITIZED_LENGTH);
+  } catch {
+    // Defensive: a bug must not surface in the host application, nor fall back to the raw text.
+    return UNTERMINATED;
+  }
+}
+
+function normalize(sql: string, maxLength: number): NormalizedSql {
+  const lexer = new SqlLexer(sql);
+  const key: string[] = [];
+  const san: string[] = [];
+  const frames: Frame[] = [];
+  const summary = new SummaryBuilder();
+  let values: ValuesState | null = null;
+
+  /** Kind of the previous significant token, and its lower-cased text when it was a word. */
+  let prevKind = TokenKind.End;
+  let prevWord = '';
+  /** The previous emitted token was a constant (literal, parameter, collapsed list). */
+  let prevConst = false;
+  /** The previous token was a string literal (PostgreSQL concatenates adjacent ones). */
+  let prevString = false;
+  /** Drop the type of a `::cast` from the key (it followed a constant). */
+  let skipCastType = false;
+  /** Index in `key` of the last word when it may prefix a typed literal (`DATE '…'`). */
+  let typedWordAt = -1;
+  /** Statement has produced output (for dropping empty statements / trailing semicolons). */
+  let statementHasTokens = false;
+
+  const pushSan = (text: string, space: boolean): void => {
+    if (space && san.length > 0 && san[san.length - 1] !== ' ') san.push(' ');
+    san.push(text);
+  };
+
+  /** A token that is not a constant makes every enclosing list non-constant... but only the innermost matters. */
+  const markNonConst = (): void => {
+    if (frames.length > 0) frames[frames.length - 1].constOnly = false;
+  };
+
+  const markElement = (param: boolean): void => {
+    if (frames.length > 0) {
+      const f = frames[frames.length - 1];
+      f.hasElement = true;
+      if (param) f.hasParam = true;
+    }
+  };
+
+  /** Emit a constant: `?` in both outputs (or the `$n` text in the sanitized one). */
+  const emitConst = (sanText: string, space: boolean, param: boolean): void => {
+    if (typedWordAt >= 0 && typedWordAt === key.length - 1 && !param) key.pop();
+    key.push(PLACEHOLDER);
+    pushSan(sanText, space);
+    markElement(param);
+    prevConst = true;
+  };
+
+  for (;;) {
+    const kind = lexer.next();
+    if (kind === TokenKind.End) break;
+    if (kind === TokenKind.Unterminated) {
+      // Everything from here on is inside a literal or comment we cannot delimit: emit nothing of it.
+      const s = summary.finish();
+      return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
+    }
+    const space = lexer.spaceBefore;
+    const depth = frames.length;
+
+    // A literal glued to a word (`'O'Brien'`, `name='x'y`) is how a broken quote looks once the
+    // lexer has re-synchronised on the *wrong* quotes: what reads as words may be the inside of a
+    // literal. Valid SQL essentially never glues them, so the statement is treated as unterminated.
+    if (
+      !space &&
+      ((kind === TokenKind.String && (prevKind === TokenKind.Word || prevKind === TokenKind.Number)) ||
+        ((kind === TokenKind.Word || kind === TokenKind.Number) && prevKind === TokenKind.String))
+    ) {
+      const s = summary.finish();
+      return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
+    }
+
+    // VALUES bookkeeping: leaving the list ends the state.
+    if (values !== null && depth === values.depth) {
+      if (kind === TokenKind.OpenParen && values.expectRow) {
+        values.rowKeyStart = key.length;
+        values.rowSanStart = san.length;
+      } else if (kind === TokenKind.Comma && !values.expectRow) {
+        values.expectRow = true;
+        values.commaKey = key.length;
+        values.commaSan = san.length;
+      } else {
+        values = null;
+      }
+    } else if (values !== null && depth < values.depth) {
+      values = null;
+    }
+
+    const wasString = prevString;
+    prevString = false;
+    const wasConst = prevConst;
+    prevConst = false;
+    const wasTypedWordAt = typedWordAt;
+    typedWordAt = -1;
+    statementHasTokens = true;
+
+    switch (kind) {
+      case TokenKind.String: {
+        if (wasString) {
+          // 'abc'
+          // 'def'  — one literal in PostgreSQL; one `?` here.
+          prevString = true;
+          prevConst = true;
+          break;
+        }
+        typedWordAt = wasTypedWordAt;
+        emitConst(PLACEHOLDER, space, false);
+        prevString = true;
+        summary.other();
+        break;
+      }
+      case TokenKind.Number:
+        emitConst(PLACEHOLDER, space, false);
+        summary.other();
+        break;
+      case TokenKind.Param:
+        emitConst(sql.slice(lexer.start, lexer.end), space, true);
+        summary.other();
+        break;
+      case TokenKind.Word: {
+        const raw = sql.slice(lexer.start, lexer.end);
+        const lower = raw.toLowerCase();
+        if (skipCastType) {
+          // `'…'::int` groups with `'…'`: the type of a constant is dropped from the key.
+          skipCastType = false;
+          pushSan(raw, space);
+          prevConst = true;
+          prevWord = lower;
+          prevKind = kind;
+          continue;
+        }
+        if (
+          (lower === 'true' || lower === 'false' || lower === 'null') &&
+          !(lower === 'null' && (prevWord === 'is' || (prevWord === 'not' && key[key.length - 2] === 'is')))
+        ) {
+          key.push(PLACEHOLDER);
+          pushSan(raw, space);
+          markElement(false);
+          prevConst = true;
+          summary.other();
+          break;
+        }
+        key.push(lower);
+        pushSan(raw, space);
+        markNonConst();
+        if (TYPED_LITERAL_WORDS.has(lower)) typedWordAt = key.length - 1;
+        if (lower === 'values' && values === null) {
+          values = {
+            depth,
+            expectRow: true,
+            prevKeyStart: -1,
+            prevKeyEnd: -1,
+            prevSanStart: -1,
+            prevSanEnd: -1,
+            commaKey: -1,
+            commaSan: -1,
+            rowKeyStart: -1,
+            rowSanStart: -1,
+          };
+        }
+        summary.word(lower, depth);
+        break;
+      }
+      case TokenKind.QuotedIdent: {
+        const raw = sql.slice(lexer.start, lexer.end);
+        if (skipCastType) {
+          skipCastType = false;
+          pushSan(raw, space);
+          prevConst = true;
+          break;
+        }
+        key.push(raw);
+        pushSan(raw, space);
+        markNonConst();
+        summary.quotedIdent(unquoteIdent(raw), depth);
+        break;
+      }
+      case TokenKind.Operator: {
+        const op = sql.slice(lexer.start, lexer.end);
+        if ((op === '-' || op === '+') && isSignContext(prevKind, prevWord)) {
+          // A sign in front of a number is part of the constant: `= -5` groups with `= 5`.
+          const mark = lexer.mark();
+          const savedSpace = space;
+          if (lexer.next() === TokenKind.Number) {
+            emitConst(PLACEHOLDER, savedSpace, false);
+            summary.other();
+            prevKind = TokenKind.Number;
+            prevWord = '';
+            continue;
+          }
+          lexer.reset(mark);
+        }
+        key.push(op);
+        pushSan(op, space);
+        markNonConst();
+        summary.other();
+        break;
+      }
+      case TokenKind.Cast: {
+        if (wasConst) {
+          // Keep the cast in the sanitized text, drop it (and its type) from the key.
+          pushSan('::', space);
+          skipCastType = true;
+          prevConst = true;
+          prevKind = kind;
+          continue;
+        }
+        key.push('::');
+        pushSan('::', space);
+        markNonConst();
+        summary.other();
+        break;
+      }
+      case TokenKind.OpenParen:
+      case TokenKind.OpenBracket: {
+        const open = kind === TokenKind.OpenParen ? '(' : '[';
+        // `?::int[]` — the array brackets belong to the dropped cast type.
+        if (kind === TokenKind.OpenBracket && wasConst && prevKind === TokenKind.Word && key[key.length - 1] === PLACEHOLDER) {
+          const mark = lexer.mark();
+          if (lexer.next() === TokenKind.CloseBracket) {
+            pushSan('[]', space);
+            prevConst = true;
+            prevKind = TokenKind.CloseBracket;
+            continue;
+          }
+          lexer.reset(mark);
+        }
+        const isRow = values !== null && depth === values.depth && values.expectRow && kind === TokenKind.OpenParen;
+        if (isRow && values !== null) values.expectRow = false;
+        markElement(false);
+        // An opening bracket makes the enclosing list non-constant unless this one collapses (checked at close).
+        const frame: Frame = {
+          keyOpen: key.length,
+          sanStart: 0,
+          constOnly: true,
+          hasElement: false,
+          hasParam: false,
+          sanCollapsible:
+            (kind === TokenKind.OpenParen && prevKind === TokenKind.Word && prevWord === 'in') ||
+            (kind === TokenKind.OpenBracket && prevKind === TokenKind.Word && prevWord === 'array'),
+          valuesRow: isRow,
+        };
+        key.push(open);
+        pushSan(open, space);
+        frame.sanStart = san.length;
+        frames.push(frame);
+        summary.openParen();
+        break;
+      }
+      case TokenKind.CloseParen:
+      case TokenKind.CloseBracket: {
+        const close = kind === TokenKind.CloseParen ? ')' : ']';
+        const frame = frames.pop();
+        if (frame === undefined) {
+          // Unbalanced closer: keep it as is.
+          key.push(close);
+          pushSan(close, space);
+          summary.other();
+          break;
+        }
+        let collapsed = false;
+        if (frame.constOnly && frame.hasElement) {
+          collapsed = true;
+          // Key: every constant-only list is one `?`. `x IN (…)` and `x = ANY(…)` of constants
+          // read as `x = ?`, which is how PostgreSQL's own fingerprint groups them.
+          key.length = frame.keyOpen;
+          const before = key[key.length - 1];
+          if (before === 'in' && close === ')') {
+            if (key[key.length - 2] === 'not') {
+              key.length -= 2;
+              key.push('<>', PLACEHOLDER);
+            } else {
+              key.length -= 1;
+              key.push('=', PLACEHOLDER);
+            }
+          } else if ((before === 'any' || before === 'some' || before === 'all') && close === ')') {
+            key.length -= 1;
+            key.push(PLACEHOLDER);
+          } else {
+            key.push(close === ')' ? '(' : '[', PLACEHOLDER, close);
+          }
+          if (frame.sanCollapsible && !frame.hasParam) {
+            san.length = frame.sanStart;
+            san.push(PLACEHOLDER);
+          }
+        } else {
+          key.push(close);
+        }
+        pushSan(close, false);
+        if (frames.length > 0) {
+          const parent = frames[frames.length - 1];
+          if (!collapsed) parent.constOnly = false;
+          if (frame.hasParam) parent.hasParam = true;
+        }
+        if (frame.valuesRow && values !== null) {
+          dedupeRow(values, key, san);
+        }
+        prevConst = collapsed;
+        summary.closeParen(frames.length);
+        break;
+      }
+      case TokenKind.Comma:
+        key.push(',');
+        pushSan(',', space);
+        summary.comma(depth);
+        break;
+      case TokenKind.Semicolon:
+        if (depth === 0) {
+          // Statement separator: drop empty statements and a trailing semicolon from both outputs.
+          if (key.length > 0 && key[key.length - 1] !== ';') {
+            key.push(';');
+            pushSan(';', space);
+          }
+          summary.endStatement();
+          values = null;
+          statementHasTokens = false;
+        } else {
+          key.push(';');
+          pushSan(';', space);
+          markNonConst();
+        }
+        break;
+      case TokenKind.Dot:
+        key.push('.');
+        pushSan('.', space);
+        markNonConst();
+        summary.dot();
+        break;
+      default: {
+        const raw = sql.slice(lexer.start, lexer.end);
+        key.push(raw);
+        pushSan(raw, space);
+        markNonConst();
+        summary.other();
+        break;
+      }
+    }
+    prevKind = kind;
+    prevWord = kind === TokenKind.Word ? sql.slice(lexer.start, lexer.end).toLowerCase() : '';
+  }
+  void statementHasTokens;
+
+  // A trailing `;` is not part of the shape.
+  if (key.length > 0 && key[key.length - 1] === ';') {
+    key.pop();
+    san.pop();
+  }
+  if (san.length > 0 && san[san.length - 1] === ' ') san.pop();
+
+  const s = summary.finish();
+  let sanitized = san.join('');
+  let truncated = false;
+  if (sanitized.length > maxLength) {
+    sanitized = truncate(sanitized, maxLength);
+    truncated = true;
+  }
+  return {
+    sanitized,
+    key: key.join(' '),
+    summary: s.summary,
+    operation: s.operation,
+    collection: s.collection,
+    unterminated: false,
+    truncated,
+  };
+}
+
+function isSignContext(prevKind: TokenKind, prevWord: string): boolean {
+  switch (prevKind) {
+    case TokenKind.End:
+    case TokenKind.OpenParen:
+    case TokenKind.OpenBracket:
+    case TokenKind.Comma:
+    case TokenKind.Operator:
+    case TokenKind.Semicolon:
+    case TokenKind.Colon:
+      return true;
+    case TokenKind.Word:
+      return SIGN_CONTEXT_WORDS.has(prevWord);
+    default:
+      return false;
+  }
+}
+
+/** Drop a VALUES row that repeats the previous one (separately in the key and the sanitized text). */
+function dedupeRow(v: ValuesState, key: string[], san: string[]): void {
+  const keyEnd = key.length;
+  const sanEnd = san.length;
+  if (v.prevKeyStart >= 0 && v.commaKey >= 0 && rangesEqual(key, v.prevKeyStart, v.prevKeyEnd, v.rowKeyStart, keyEnd)) {
+    key.length = v.commaKey;
+  } else {
+    v.prevKeyStart = v.rowKeyStart;
+    v.prevKeyEnd = keyEnd;
+  }
+  // The sanitized row may start with a separating space; compare from the `(`.
+  const rowSan = san[v.rowSanStart] === ' ' ? v.rowSanStart + 1 : v.rowSanStart;
+  if (v.prevSanStart >= 0 && v.commaSan >= 0 && rangesEqual(san, v.prevSanStart, v.prevSanEnd, rowSan, sanEnd)) {
+    san.length = v.commaSan;
+  } else {
+    v.prevSanStart = rowSan;
+    v.prevSanEnd = san.length;
+  }
+}
+
+/** Cut at the last space before `max` (sanitized text holds no literal, so any cut is safe). */
+function truncate(text: string, max: number): string {
+  const marker = ' …';
+  const limit = Math.max(0, max - marker.length);
+  let cut = text.lastIndexOf(' ', limit);
+  if (cut < limit / 2) cut = limit;
+  // Do not split a surrogate pair.
+  const c = text.charCodeAt(cut - 1);
+  if (c >= 0xd800 && c <= 0xdbff) cut--;
+  return text.slice(0, cut) + marker;
+}
