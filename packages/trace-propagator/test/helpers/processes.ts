@@ -26,14 +26,82 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Out-of-process tests run the built package, exactly what users get: build it if it is stale. */
-export function ensureBuilt(): void {
-  const dist = path.join(PKG, 'dist', 'index.js');
+/**
+ * How a service gets instrumented:
+ * - `fixture`: test/fixtures/bootstrap.js, the SDK seam rebuilt from this package's dist + upstream;
+ * - `register`: the product, `node --require @org/trace-register` with the file exporter.
+ */
+export type InstrumentMode = 'fixture' | 'register';
+
+const REPO = path.resolve(PKG, '..', '..');
+const REGISTER = path.join(REPO, 'packages', 'trace-register');
+
+/** Out-of-process tests run built packages, exactly what users get: build them if they are stale. */
+export function ensureBuilt(mode: InstrumentMode = 'fixture'): void {
+  const target = mode === 'register' ? REGISTER : PKG;
+  const dists = mode === 'register' ? [path.join(PKG, 'dist', 'index.js'), path.join(REGISTER, 'dist', 'index.js')] : [path.join(PKG, 'dist', 'index.js')];
   const srcDir = path.join(PKG, 'src');
   const newestSrc = Math.max(...fs.readdirSync(srcDir).map(f => fs.statSync(path.join(srcDir, f)).mtimeMs));
-  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSrc) return;
+  if (mode === 'fixture' && dists.every(d => fs.existsSync(d) && fs.statSync(d).mtimeMs >= newestSrc)) return;
+  // tsc -b is incremental: for `register` it also rebuilds sdk/processors when their sources changed.
   const tsc = require.resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-b', PKG], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-b', target], { stdio: 'inherit' });
+}
+
+/** OTLP JSON (what the SDK's file exporter writes, one export batch per line) → the fixture's shape. */
+function fromOtlpLines(text: string): ExportedSpan[] {
+  const out: ExportedSpan[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const doc = JSON.parse(line) as { resourceSpans?: OtlpResourceSpans[] };
+    for (const rs of doc.resourceSpans ?? []) {
+      const service = String(otlpAttributes(rs.resource?.attributes ?? [])['service.name'] ?? '');
+      for (const ss of rs.scopeSpans ?? []) {
+        for (const s of ss.spans ?? []) {
+          out.push({
+            service,
+            name: s.name,
+            kind: s.kind - 1, // OTLP enum counts UNSPECIFIED as 0; the API enum starts at INTERNAL = 0
+            traceId: s.traceId,
+            spanId: s.spanId,
+            parentSpanId: s.parentSpanId ? s.parentSpanId : undefined,
+            attributes: otlpAttributes(s.attributes ?? []),
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+interface OtlpKeyValue {
+  key: string;
+  value: OtlpAnyValue;
+}
+interface OtlpAnyValue {
+  stringValue?: string;
+  intValue?: number | string;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: OtlpAnyValue[] };
+}
+interface OtlpResourceSpans {
+  resource?: { attributes?: OtlpKeyValue[] };
+  scopeSpans?: Array<{
+    spans?: Array<{ name: string; kind: number; traceId: string; spanId: string; parentSpanId?: string; attributes?: OtlpKeyValue[] }>;
+  }>;
+}
+
+function otlpValue(v: OtlpAnyValue): unknown {
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map(otlpValue);
+  if (v.intValue !== undefined) return Number(v.intValue);
+  return v.stringValue ?? v.doubleValue ?? v.boolValue;
+}
+
+function otlpAttributes(kvs: OtlpKeyValue[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const kv of kvs) out[kv.key] = otlpValue(kv.value);
+  return out;
 }
 
 const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xtraceid-e2e-'));
@@ -46,12 +114,24 @@ export async function startService(
   name: string,
   script: 'service.js' | 'legacy-peer.js',
   env: Record<string, string> = {},
+  mode: InstrumentMode = 'fixture',
 ): Promise<RunningService> {
   const spansFile = path.join(tmpDir, `${name}-${process.pid}-${Date.now()}.jsonl`);
   fs.writeFileSync(spansFile, '');
-  const args = script === 'service.js' ? ['--require', path.join(FIXTURES, 'bootstrap.js')] : [];
+  const instrumented = script === 'service.js';
+  const register = instrumented && mode === 'register';
+  const args = !instrumented ? [] : ['--require', register ? path.join(REGISTER, 'dist', 'index.js') : path.join(FIXTURES, 'bootstrap.js')];
+  const modeEnv: Record<string, string> = register
+    ? {
+        OTEL_TRACES_EXPORTER: 'file',
+        ORG_TRACE_FILE: spansFile,
+        OTEL_BSP_SCHEDULE_DELAY: '20',
+        OTEL_LOG_LEVEL: 'warn',
+        OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,undici',
+      }
+    : { SPANS_FILE: spansFile };
   const child: ChildProcess = spawn(process.execPath, [...args, path.join(FIXTURES, script)], {
-    env: { PATH: process.env.PATH ?? '', SPANS_FILE: spansFile, OTEL_SERVICE_NAME: name, ...env },
+    env: { PATH: process.env.PATH ?? '', OTEL_SERVICE_NAME: name, ...modeEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -76,12 +156,14 @@ export async function startService(
     name,
     url: `http://127.0.0.1:${port}`,
     spansFile,
-    spans: () =>
-      fs
-        .readFileSync(spansFile, 'utf8')
+    spans: () => {
+      const text = fs.readFileSync(spansFile, 'utf8');
+      if (register) return fromOtlpLines(text);
+      return text
         .split('\n')
         .filter(Boolean)
-        .map(l => JSON.parse(l) as ExportedSpan),
+        .map(l => JSON.parse(l) as ExportedSpan);
+    },
     stop: () =>
       new Promise<void>(resolve => {
         if (child.exitCode !== null) return resolve();
