@@ -14,4 +14,4 @@ try {
 }
 
 const require = nodeModule.createRequire(import.meta.url);
-require('./dist/index.js');
+require('./dist/register.bundle.js');
