@@ -1,11 +1,13 @@
-import { diag, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
+import { context, Context, diag, TextMapPropagator, TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type { UndiciInstrumentationConfig } from '@opentelemetry/instrumentation-undici';
 import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 import { requestHeaderAttribute } from './attributes';
+import { legacyHeaderValue } from './legacy-id-context';
 import { LegacyTraceIdGenerator } from './legacy-trace-id-generator';
 import { resolveOptions, ResolvedXTraceIdOptions, XTraceIdOptions } from './options';
+import { createOutgoingHeaderHooks } from './outgoing-legacy-header';
 import { createResponseEchoHook } from './response-echo';
 import { RootTraceIdTracerProvider } from './root-trace-id-tracer';
 import { createUndiciHeaderDedupeHook } from './undici-header-dedupe';
@@ -19,9 +21,9 @@ export interface XTraceIdIntegration {
   readonly propagator: TextMapPropagator;
   /** Pass as `new NodeTracerProvider({ idGenerator })`: the one-shot trace id override lives here. */
   readonly idGenerator: IdGenerator;
-  /** Hooks to merge into `new HttpInstrumentation({...})` (response echo). */
+  /** Hooks to merge into `new HttpInstrumentation({...})`: `responseHook` (echo), `startOutgoingSpanHook`. */
   readonly httpInstrumentationConfig: Partial<HttpInstrumentationConfig>;
-  /** Hooks to merge into `new UndiciInstrumentation({...})` (no duplicate propagation headers). */
+  /** Hooks to merge into `new UndiciInstrumentation({...})`: `requestHook` (no duplicate headers), `startSpanHook`. */
   readonly undiciInstrumentationConfig: Partial<UndiciInstrumentationConfig>;
   /**
    * Call after the instrumentations got their tracer provider (registering/enabling resets it): wraps
@@ -30,6 +32,11 @@ export interface XTraceIdIntegration {
   installTracerWrapper(instrumentations: readonly Instrumentation[], provider: TracerProvider): void;
   /** The wrapping provider, for tracers created outside instrumentations (optional). */
   wrapTracerProvider(provider: TracerProvider): TracerProvider;
+  /**
+   * The legacy header value for a context (default: the active one), by the same rule as outgoing
+   * requests: for log lines that must keep matching what nginx and legacy peers log.
+   */
+  headerValue(ctx?: Context): string | undefined;
 }
 
 const log = diag.createComponentLogger({ namespace: '@org/trace-propagator' });
@@ -44,14 +51,21 @@ export function createXTraceId(options?: XTraceIdOptions): XTraceIdIntegration {
       headerAttribute: requestHeaderAttribute(resolved.header),
     });
 
+  const outgoing = createOutgoingHeaderHooks(resolved.header, resolved.maxLength);
+  const echo = resolved.responseHeaders ? createResponseEchoHook(resolved) : undefined;
+
   return {
     options: resolved,
     propagator,
     idGenerator,
-    httpInstrumentationConfig: resolved.responseHeaders
-      ? { responseHook: createResponseEchoHook(resolved) as HttpInstrumentationConfig['responseHook'] }
-      : {},
-    undiciInstrumentationConfig: { requestHook: createUndiciHeaderDedupeHook() },
+    httpInstrumentationConfig: {
+      startOutgoingSpanHook: outgoing.http,
+      ...(echo ? { responseHook: echo as HttpInstrumentationConfig['responseHook'] } : {}),
+    },
+    undiciInstrumentationConfig: {
+      startSpanHook: outgoing.undici,
+      requestHook: createUndiciHeaderDedupeHook(),
+    },
     installTracerWrapper(instrumentations, provider) {
       const wrapped = wrapTracerProvider(provider);
       for (const instrumentation of instrumentations) {
@@ -64,5 +78,12 @@ export function createXTraceId(options?: XTraceIdOptions): XTraceIdIntegration {
       }
     },
     wrapTracerProvider,
+    headerValue(ctx?: Context) {
+      try {
+        return legacyHeaderValue(ctx ?? context.active(), resolved.format);
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

@@ -30,6 +30,17 @@ export function getLegacyId(ctx: Context): LegacyIdRecord | undefined {
 }
 
 /**
+ * Outgoing root spans whose trace id came from a legacy header the *application* set on the request
+ * (no incoming request, e.g. a job calling `fetch` with its own X-Trace-ID). Their context has no
+ * extracted record, so the span itself remembers it; weak, so finished spans are not kept alive.
+ */
+const appRootedSpans = new WeakMap<object, LegacyIdRecord>();
+
+export function rememberAppLegacyId(span: object, record: LegacyIdRecord): void {
+  appRootedSpans.set(span, record);
+}
+
+/**
  * The value rule shared by outgoing requests and the response echo:
  * - the trusted legacy value, when the current trace is the one it maps to (legacy peers keep
  *   matching their own logs);
@@ -38,7 +49,11 @@ export function getLegacyId(ctx: Context): LegacyIdRecord | undefined {
  *   through unsampled/suppressed paths), else nothing.
  */
 export function legacyHeaderValue(ctx: Context, format: TraceIdFormat): string | undefined {
-  const record = getLegacyId(ctx);
+  let record = getLegacyId(ctx);
+  if (record === undefined) {
+    const span = trace.getSpan(ctx);
+    if (span !== undefined) record = appRootedSpans.get(span);
+  }
   const trusted = record !== undefined && record.status === 'accepted' && record.trusted ? record : undefined;
   const spanContext = trace.getSpanContext(ctx);
   if (spanContext !== undefined && isSpanContextValid(spanContext)) {

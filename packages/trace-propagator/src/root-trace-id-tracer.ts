@@ -19,8 +19,9 @@ import {
   LegacyIdOutcome,
   requestHeaderAttribute,
 } from './attributes';
-import { getLegacyId, LegacyIdRecord } from './legacy-id-context';
+import { getLegacyId, LegacyIdRecord, rememberAppLegacyId } from './legacy-id-context';
 import { LegacyTraceIdGenerator } from './legacy-trace-id-generator';
+import { mapLegacyId } from './xtraceid-mapping';
 
 const log = diag.createComponentLogger({ namespace: '@org/trace-propagator' });
 
@@ -69,6 +70,7 @@ export class RootTraceIdTracer implements Tracer {
     // Verify instead of trusting: a provider built without our IdGenerator would silently start
     // unrelated traces. Say so once, not per request.
     const sc = span.spanContext();
+    if (plan.appRecord !== undefined && sc.traceId === traceId) rememberAppLegacyId(span, plan.appRecord);
     if (isSpanContextValid(sc) && (!consumed || sc.traceId !== traceId)) {
       this._warn(
         'a root span did not get the trace id derived from the legacy header: build the tracer provider with ' +
@@ -125,13 +127,15 @@ interface StartPlan {
   /** Trace id to force for this root span, if any. */
   readonly traceId?: string;
   readonly attributes?: Attributes;
+  /** Set when the trace id comes from a header the app put on an outgoing request. */
+  readonly appRecord?: LegacyIdRecord;
 }
 
 function planStart(ctx: Context, options: SpanOptions | undefined, config: RootTraceIdTracerConfig): StartPlan | undefined {
-  const record = getLegacyId(ctx);
-  if (record === undefined) return undefined;
   // `root: true` asks for a new, unrelated trace: honour it.
   if (options?.root) return undefined;
+  const record = getLegacyId(ctx);
+  if (record === undefined) return options?.kind === SpanKind.CLIENT ? planAppRootedClient(ctx, options, config) : undefined;
   const parent = trace.getSpanContext(ctx);
   const parentValid = parent !== undefined && isSpanContextValid(parent);
   // A local parent means we are below the entry span: nothing to decide, nothing to annotate.
@@ -143,6 +147,28 @@ function planStart(ctx: Context, options: SpanOptions | undefined, config: RootT
   const traceId = !parentValid && record.status === 'accepted' && record.trusted ? record.traceId : undefined;
   if (attributes === undefined && traceId === undefined) return undefined;
   return { traceId, attributes };
+}
+
+/**
+ * An outgoing request with no trace around it (a job, a script) on which the app set the legacy header
+ * itself: the outgoing-span hooks (outgoing-legacy-header.ts) recorded that value as the client span's
+ * `http.request.header.<name>` attribute, so the new trace starts from it, like an incoming one would.
+ */
+function planAppRootedClient(
+  ctx: Context,
+  options: SpanOptions,
+  config: RootTraceIdTracerConfig,
+): StartPlan | undefined {
+  const attr = options.attributes?.[config.headerAttribute ?? requestHeaderAttribute(config.header)];
+  if (attr === undefined) return undefined;
+  const parent = trace.getSpanContext(ctx);
+  if (parent !== undefined && isSpanContextValid(parent)) return undefined;
+  const m = mapLegacyId(attr);
+  if (!m.ok) return undefined;
+  return {
+    traceId: m.traceId,
+    appRecord: { status: 'accepted', value: m.value, traceId: m.traceId, kind: m.kind, trusted: true },
+  };
 }
 
 function entryAttributes(

@@ -138,6 +138,16 @@ describe('XTraceIdPropagator.inject', () => {
   });
 });
 
+describe('headerValue (for log correlation)', () => {
+  test('same rule as outgoing requests', () => {
+    const { x, composite } = setup({ format: 'hex' });
+    const extracted = composite.extract(ROOT_CONTEXT, { 'x-trace-id': 'order-42' }, defaultTextMapGetter);
+    expect(x.headerValue(trace.setSpanContext(extracted, withSpanCtx('3bf8b157c4238eefe5ae4a66eca81c6b')))).toBe('order-42');
+    expect(x.headerValue(withSpan(TP_TRACE))).toBe(TP_TRACE);
+    expect(x.headerValue(ROOT_CONTEXT)).toBeUndefined();
+  });
+});
+
 describe('options', () => {
   test.each([['traceparent'], ['bad header'], ['x-trace\r\nid'], ['x-tráce-id'], ['']])('invalid header %j falls back with one warning', h => {
     const warn = jest.fn();
@@ -159,7 +169,7 @@ describe('options', () => {
       responseHeaders: true,
       maxLength: 256,
     });
-    expect(createXTraceId({ responseHeaders: false }).httpInstrumentationConfig).toEqual({});
+    expect(createXTraceId({ responseHeaders: false }).httpInstrumentationConfig.responseHook).toBeUndefined();
     expect(typeof createXTraceId().httpInstrumentationConfig.responseHook).toBe('function');
   });
 
