@@ -136,6 +136,25 @@ describe.each(['fixture', 'register'] as InstrumentMode[])('instrumented by %s',
     });
   });
 
+  describe.each(['http', 'fetch'] as const)('outside any trace, the app sets its own X-Trace-ID (%s)', via => {
+    test('the client span starts the trace from it and the app value goes out unchanged, once', async () => {
+      const jobId = `job-${Date.now()}-${via}`;
+      const res = await get(`${A.url}/job?via=${via}&to=${encodeURIComponent(`${B.url}/echo`)}&id=${jobId}`);
+      const hopResult = JSON.parse(res.body);
+      const seenByB: string[] = JSON.parse(hopResult.body).rawHeaders;
+      expect(headerValues(seenByB, 'x-trace-id')).toEqual([jobId]);
+      const traceparents = headerValues(seenByB, 'traceparent');
+      expect(traceparents).toHaveLength(1);
+      const traceId = /^00-([0-9a-f]{32})-/.exec(traceparents[0])![1];
+      const aClient = await spanWhere(A, 'client span', s => s.traceId === traceId && s.kind === CLIENT);
+      expect(aClient.parentSpanId).toBeUndefined();
+      expect(aClient.attributes['http.request.header.x-trace-id']).toEqual([jobId]);
+      const bServer = await spanWhere(B, 'server span', s => s.traceId === traceId && s.kind === SERVER);
+      expect(bServer.parentSpanId).toBe(aClient.spanId);
+      expect(bServer.attributes['org.xtraceid.outcome']).toBe('parent_match');
+    });
+  });
+
   test('traceparent wins over X-Trace-ID; the legacy value is recorded; B gets the trace, not the stale id', async () => {
     const traceId = crypto.randomUUID().replace(/-/g, '');
     const parent = 'aaaaaaaaaaaaaaaa';
