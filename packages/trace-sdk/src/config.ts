@@ -14,7 +14,7 @@ export type SamplerName =
 export type LogLevel = 'none' | 'error' | 'warn' | 'info' | 'debug' | 'verbose' | 'all';
 export type DbStatementMode = 'sanitized' | 'raw' | 'off';
 
-export const KNOWN_INSTRUMENTATIONS = ['http', 'undici', 'pg'] as const;
+export const KNOWN_INSTRUMENTATIONS = ['http', 'undici', 'pg', 'pino', 'winston'] as const;
 export type InstrumentationName = (typeof KNOWN_INSTRUMENTATIONS)[number];
 export const KNOWN_PROPAGATORS = ['tracecontext', 'baggage', 'xtraceid', 'none'] as const;
 export const KNOWN_RESOURCE_DETECTORS = ['env', 'host', 'os', 'process', 'serviceinstance', 'container', 'alibaba', 'aws', 'azure', 'gcp', 'all', 'none'] as const;
@@ -56,6 +56,10 @@ export interface SdkConfig {
   flushOnCrash: boolean;
   xTraceId: { header: string; extract: boolean; format: 'uuid' | 'hex'; responseHeaders: boolean };
   db: { statement: DbStatementMode; sqlcommenter: boolean };
+  /** Prefix console lines with the active trace context (opt-in: it changes the app's output). */
+  consoleContext: boolean;
+  /** Baggage keys copied onto every span started in that context (allow-list). */
+  baggageAttributes: string[];
   /** Interval for rate-limited exporter error logs. */
   errorLogIntervalMillis: number;
   /** Warnings produced while reading the environment (one per bad variable). */
@@ -142,6 +146,8 @@ export function readConfig(env: Env = process.env): SdkConfig {
     flushOnCrash: r.boolean('ORG_TRACE_FLUSH_ON_CRASH', false),
     xTraceId,
     db,
+    consoleContext: r.boolean('ORG_TRACE_CONSOLE_CONTEXT', false),
+    baggageAttributes: readBaggageKeys(r),
     errorLogIntervalMillis: r.integer('ORG_TRACE_ERROR_LOG_INTERVAL_MS', 60_000, 100, 86_400_000),
     warnings: r.warnings,
   };
@@ -230,6 +236,21 @@ function readNameList(r: EnvReader, name: string, known: readonly string[], fall
   }
   if (ok.includes('none')) return [];
   return [...new Set(ok)];
+}
+
+// Baggage comes from clients: only an explicit allow-list is copied, never names that would
+// impersonate attributes the instrumentations and this distribution own.
+const RESERVED_ATTRIBUTE_PREFIXES = ['http.', 'url.', 'server.', 'client.', 'network.', 'db.', 'service.', 'telemetry.', 'otel.', 'org.', 'exception.', 'error.'];
+
+function readBaggageKeys(r: EnvReader): string[] {
+  const v = r.raw('ORG_TRACE_BAGGAGE_ATTRIBUTES');
+  if (v === undefined) return [];
+  const keys = v.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const bad = keys.filter((k) => !/^[A-Za-z0-9_.\-]{1,128}$/.test(k) || k.includes('*') || RESERVED_ATTRIBUTE_PREFIXES.some((p) => k.startsWith(p)));
+  if (bad.length > 0) {
+    r.warn('ORG_TRACE_BAGGAGE_ATTRIBUTES', `ignored ${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')} (keys must be plain names outside the reserved namespaces ${RESERVED_ATTRIBUTE_PREFIXES.join(' ')}; no wildcards)`);
+  }
+  return [...new Set(keys.filter((k) => !bad.includes(k)))];
 }
 
 function readHeaderName(r: EnvReader, name: string, fallback: string): string {

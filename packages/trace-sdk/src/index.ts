@@ -7,3 +7,6 @@ export { BoundedBatchSpanProcessor } from './batch-span-processor';
 export { OtlpHttpSpanExporter } from './exporters/otlp-http-exporter';
 export { FileSpanExporter } from './exporters/file-exporter';
 export { DISTRO_NAME, DISTRO_VERSION } from './version';
+export { withBusinessContext } from './business-context';
+export type { BusinessAttributes } from './business-context';
+export { LOG_FIELD_LEGACY_ID } from './log-correlation';

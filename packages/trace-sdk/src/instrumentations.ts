@@ -1,4 +1,4 @@
-// Creates the bundled instrumentations (http, undici/fetch, pg) that the configuration enables,
+// Creates the bundled instrumentations (http, undici/fetch, pg, and pino/winston for log correlation) that the configuration enables,
 // with the hooks contributed by the X-Trace-ID integration and the query-hashing processors merged
 // into their configs. Each instrumentation module is required only when enabled.
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -8,6 +8,8 @@ export interface InstrumentationConfigs {
   http?: Record<string, unknown>;
   undici?: Record<string, unknown>;
   pg?: Record<string, unknown>;
+  pino?: Record<string, unknown>;
+  winston?: Record<string, unknown>;
 }
 
 export function createInstrumentations(enabled: InstrumentationName[], configs: InstrumentationConfigs): Instrumentation[] {
@@ -28,6 +30,17 @@ export function createInstrumentations(enabled: InstrumentationName[], configs: 
         const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg');
         // enhancedDatabaseReporting would put bound parameter values (PII) on spans: never.
         out.push(new PgInstrumentation({ ...configs.pg, enhancedDatabaseReporting: false }));
+        break;
+      }
+      case 'pino': {
+        const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
+        // Correlation fields only; no OTel log records are produced (no logger provider either).
+        out.push(new PinoInstrumentation({ ...configs.pino, disableLogSending: true }));
+        break;
+      }
+      case 'winston': {
+        const { WinstonInstrumentation } = require('@opentelemetry/instrumentation-winston');
+        out.push(new WinstonInstrumentation({ ...configs.winston, disableLogSending: true }));
         break;
       }
     }

@@ -11,7 +11,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { registerInstrumentations, Instrumentation } from '@opentelemetry/instrumentation';
 import { SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { createXTraceId, XTraceIdIntegration } from '@org/trace-propagator';
-import { createDbQueryHashing } from '@org/trace-processors';
+import { BaggageAttributesSpanProcessor, createDbQueryHashing } from '@org/trace-processors';
 import { BoundedBatchSpanProcessor, ExportStats, raceTimeout } from './batch-span-processor';
 import { readConfig, SdkConfig, TracesExporterName } from './config';
 import type { Env } from './env-reader';
@@ -20,6 +20,7 @@ import { MultiSpanExporter } from './exporters/multi-exporter';
 import { OtlpHttpSpanExporter } from './exporters/otlp-http-exporter';
 import { createInstrumentations } from './instrumentations';
 import { Lifecycle } from './lifecycle';
+import { installConsoleContext, legacyIdLogHook, legacyIdLookup } from './log-correlation';
 import { DIAG_LEVEL, Logger, RateLimitedReporter } from './logger';
 import { buildResource } from './resource';
 import { buildSampler, describeSampler } from './sampler';
@@ -73,7 +74,9 @@ export function start(options: StartOptions = {}): TraceSdk {
 
   const exporter = options.spanExporter ?? buildExporter(config, exportErrors);
   const batch = exporter ? new BoundedBatchSpanProcessor(exporter, config.batch, dropReports) : undefined;
-  const spanProcessors: SpanProcessor[] = [dbHashing.spanProcessor, ...(options.spanProcessors ?? [])];
+  const spanProcessors: SpanProcessor[] = [dbHashing.spanProcessor];
+  if (config.baggageAttributes.length > 0) spanProcessors.push(new BaggageAttributesSpanProcessor({ keys: config.baggageAttributes }));
+  spanProcessors.push(...(options.spanProcessors ?? []));
   if (batch) spanProcessors.push(batch);
 
   const provider = new TracerProvider({
@@ -88,11 +91,15 @@ export function start(options: StartOptions = {}): TraceSdk {
   propagation.setGlobalPropagator(buildPropagator(config.propagators, xtrace));
   trace.setGlobalTracerProvider(provider);
 
+  const legacyId = legacyIdLookup(xtrace !== undefined, config.xTraceId.format);
+  const undoConsole = config.consoleContext ? installConsoleContext(legacyId) : undefined;
   const instrumentations = [
     ...createInstrumentations(config.instrumentations, {
       http: xtrace?.httpInstrumentationConfig as Record<string, unknown> | undefined,
       undici: xtrace?.undiciInstrumentationConfig as Record<string, unknown> | undefined,
       pg: dbHashing.pgInstrumentationConfig as unknown as Record<string, unknown>,
+      pino: { logHook: legacyIdLogHook(legacyId) },
+      winston: { logHook: legacyIdLogHook(legacyId) },
     }),
     ...(options.instrumentations ?? []),
   ];
@@ -112,6 +119,7 @@ export function start(options: StartOptions = {}): TraceSdk {
       if (stopped) return stopped;
       stopped = (async () => {
         lifecycle.uninstall();
+        undoConsole?.();
         const started = Date.now();
         const left = () => Math.max(1, timeoutMillis - (Date.now() - started));
         const inFlight = batch?.inFlightCount ?? 0;

@@ -18,7 +18,7 @@ describe('readConfig', () => {
     expect(c.otlp.protocol).toBe('http/protobuf');
     expect(c.sampler).toBe('parentbased_always_on');
     expect(c.propagators).toEqual(['tracecontext', 'baggage', 'xtraceid']);
-    expect(c.instrumentations).toEqual(['http', 'undici', 'pg']);
+    expect(c.instrumentations).toEqual(['http', 'undici', 'pg', 'pino', 'winston']);
     expect(c.resourceDetectors).toEqual(['env', 'host', 'os', 'process']);
     expect(c.shutdownTimeoutMillis).toBe(2000);
     expect(c.warnings).toEqual([]);
@@ -152,7 +152,7 @@ describe('readConfig', () => {
 
   test('OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS', () => {
     expect(cfg({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,pg' }).instrumentations).toEqual(['http', 'pg']);
-    expect(cfg({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici' }).instrumentations).toEqual(['http', 'pg']);
+    expect(cfg({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'undici,winston' }).instrumentations).toEqual(['http', 'pg', 'pino']);
     expect(cfg({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: '@opentelemetry/instrumentation-pg' }).instrumentations).toEqual(['pg']);
     const c = cfg({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,mongodb' });
     expect(c.instrumentations).toEqual(['http']);
@@ -196,6 +196,21 @@ describe('readConfig', () => {
     expect(cfg({}).db).toEqual({ statement: 'sanitized', sqlcommenter: false });
     expect(cfg({ ORG_TRACE_DB_STATEMENT: 'off', ORG_TRACE_PG_SQLCOMMENTER: 'true' }).db).toEqual({ statement: 'off', sqlcommenter: true });
     expect(warningsFor({ ORG_TRACE_DB_STATEMENT: 'plain' }, 'ORG_TRACE_DB_STATEMENT')).toHaveLength(1);
+  });
+
+  test('ORG_TRACE_CONSOLE_CONTEXT', () => {
+    expect(cfg({}).consoleContext).toBe(false);
+    expect(cfg({ ORG_TRACE_CONSOLE_CONTEXT: 'true' }).consoleContext).toBe(true);
+    expect(warningsFor({ ORG_TRACE_CONSOLE_CONTEXT: 'sure' }, 'ORG_TRACE_CONSOLE_CONTEXT')).toHaveLength(1);
+  });
+
+  test('ORG_TRACE_BAGGAGE_ATTRIBUTES: allow-list, no wildcards, no reserved namespaces', () => {
+    expect(cfg({}).baggageAttributes).toEqual([]);
+    expect(cfg({ ORG_TRACE_BAGGAGE_ATTRIBUTES: 'customer.tier, tenant.id,customer.tier' }).baggageAttributes).toEqual(['customer.tier', 'tenant.id']);
+    const c = cfg({ ORG_TRACE_BAGGAGE_ATTRIBUTES: 'customer.tier,*,http.route,db.query.text,bad key' });
+    expect(c.baggageAttributes).toEqual(['customer.tier']);
+    expect(c.warnings).toHaveLength(1);
+    expect(c.warnings[0]).toMatch(/^ORG_TRACE_BAGGAGE_ATTRIBUTES: ignored "\*", "http.route", "db.query.text", "bad key"/);
   });
 
   test('a bad value is reported once, with the value truncated', () => {
