@@ -32,7 +32,9 @@ const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
  * arrays from carriers that keep repeated headers apart) gives a result, never an exception.
  *
  * Rules, in order:
- * - an array with differing values is ambiguous (we cannot know which hop is right);
+ * - an array with differing values is ambiguous (we cannot know which hop is right); so is a
+ *   comma-joined string of differing values (node's form of a repeated header), while identical
+ *   repeats count as one value — commas therefore never appear in an accepted value;
  * - blanks around the value are ignored (HTTP optional whitespace), an empty value is ignored;
  * - longer than `maxLength` → rejected before anything else is looked at (cheap on 8 KiB junk);
  * - any character outside printable ASCII (0x20–0x7E) → rejected: control characters (CR/LF),
@@ -56,8 +58,19 @@ export function mapLegacyId(input: unknown, maxLength: number = DEFAULT_MAX_LEGA
   if (typeof raw !== 'string') return { ok: false, reason: 'empty' };
   // Length check on the untrimmed value first: an 8 KiB header costs nothing to refuse.
   if (raw.length > maxLength + 64) return { ok: false, reason: 'too_long' };
-  const value = trimBlanks(raw);
+  let value = trimBlanks(raw);
   if (value.length === 0) return { ok: false, reason: 'empty' };
+  // node:http joins a repeated header into one `a, b` string. Identical copies (a proxy that adds
+  // what was already there) are one id; different copies are ambiguous.
+  if (value.indexOf(',') !== -1) {
+    const parts = value.split(',');
+    const first = trimBlanks(parts[0]);
+    for (let i = 1; i < parts.length; i++) {
+      if (trimBlanks(parts[i]) !== first) return { ok: false, reason: 'ambiguous' };
+    }
+    if (first.length === 0) return { ok: false, reason: 'empty' };
+    value = first;
+  }
   if (value.length > maxLength) return { ok: false, reason: 'too_long' };
 
   // Well-formed ids first: their shape already proves the characters are safe, and they are the

@@ -257,6 +257,19 @@ describe.each(['fixture', 'register'] as InstrumentMode[])('instrumented by %s',
       expect(span.attributes['http.request.header.x-trace-id']).toBeUndefined();
     });
 
+    test('a header repeated by a proxy: identical copies are one id, different copies are ambiguous', async () => {
+      const uuid = randomUuid();
+      const same = await raw(port(), Buffer.from(`X-Trace-ID: ${uuid}\r\nx-trace-id: ${uuid}\r\n`));
+      expect(same).toMatch(new RegExp(`\\r\\nx-trace-id: ${uuid}\\r\\n`, 'i'));
+      await spanWhere(B, 'root span from the repeated id', s => s.traceId === uuid.replace(/-/g, '') && s.kind === SERVER);
+
+      const differ = await raw(port(), Buffer.from(`X-Trace-ID: ${uuid}\r\nX-Trace-ID: ${randomUuid()}\r\n`));
+      const traceId = /traceparent;desc="00-([0-9a-f]{32})-/.exec(differ)![1];
+      expect(traceId).not.toBe(uuid.replace(/-/g, ''));
+      const span = await spanWhere(B, 'server span', s => s.traceId === traceId && s.kind === SERVER);
+      expect(span.attributes['org.xtraceid.rejected_reason']).toBe('ambiguous');
+    });
+
     test('CR/LF smuggling attempt: the process survives and keeps serving', async () => {
       const response = await raw(port(), Buffer.from('X-Trace-ID: abc\rSet-Cookie: pwned=1\r\n'));
       expect(response).not.toMatch(/pwned/);

@@ -21,6 +21,7 @@ const accepted: Array<[string, unknown, string, string]> = [
   ['repeated identical values (array carrier)', ['order-42', 'order-42'], '3bf8b157c4238eefe5ae4a66eca81c6b', 'hash'],
   ['single-element array', ['B7AD6B7169203331'], '0000000000000000b7ad6b7169203331', 'hex64'],
   ['exactly 256 chars', 'a'.repeat(256), '', 'hash'],
+  ['repeated header joined by node, identical copies', 'order-42, order-42', '3bf8b157c4238eefe5ae4a66eca81c6b', 'hash'],
 ];
 
 const rejected: Array<[string, unknown, string]> = [
@@ -34,6 +35,8 @@ const rejected: Array<[string, unknown, string]> = [
   ['object', { toString: () => 'x' }, 'empty'],
   ['empty array', [], 'empty'],
   ['conflicting repeated values', ['a', 'b'], 'ambiguous'],
+  ['repeated header joined by node, different copies', 'order-42, order-43', 'ambiguous'],
+  ['only commas', ' , ,', 'empty'],
   ['CRLF header injection', 'abc\r\nSet-Cookie: session=1', 'invalid_characters'],
   ['bare LF', 'abc\ndef', 'invalid_characters'],
   ['NUL byte', 'abc\u0000def', 'invalid_characters'],
@@ -57,7 +60,7 @@ describe('mapLegacyId', () => {
     expect(m.traceId).toMatch(/^[0-9a-f]{32}$/);
     if (traceId) expect(m.traceId).toBe(traceId);
     const expectedValue = (Array.isArray(input) ? input[0] : input) as string;
-    expect(m.value).toBe(expectedValue.trim());
+    expect(m.value).toBe(expectedValue.split(',')[0].trim());
   });
 
   test.each(rejected)('rejects %s', (_name, input, reason) => {
@@ -102,7 +105,7 @@ describe('mapLegacyId', () => {
         accepted++;
         expect(m.traceId).toMatch(/^[0-9a-f]{32}$/);
         expect(m.traceId).not.toMatch(/^0+$/);
-        expect(m.value).toMatch(/^[\x20-\x7e]{1,256}$/);
+        expect(m.value).toMatch(/^[\x20-\x2b\x2d-\x7e]{1,256}$/);
         expect(m.value).toBe(m.value.trim());
         expect(mapLegacyId(s)).toEqual(m);
       } else {
