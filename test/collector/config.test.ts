@@ -73,7 +73,7 @@ describe('otelcol validate', () => {
   test.each([
     ['an unknown key', (s: string) => s.replace('    decision_wait:', '    decision_wiat:')],
     ['a component the build does not contain', (s: string) => s.replace('exporters: [otlp_http/backend]', 'exporters: [zipkin]')],
-    ['a connector used on one side only', (s: string) => s.replace('      exporters: [span_metrics, forward/sample]', '      exporters: [forward/sample]')],
+    ['a connector used on one side only', (s: string) => s.replace('      exporters: [forward/metrics, forward/sample]', '      exporters: [forward/sample]')],
     ['a retry ceiling below the retry interval', (s: string) => s.replace('${env:ORG_TRACE_BACKEND_RETRY_MAX_ELAPSED:-5m}', '1s')],
   ])('rejects a config with %s', (_what, mutate) => {
     const mutated = mutate(rawConfig);
@@ -124,23 +124,44 @@ describe('pipeline design', () => {
     for (const [, p] of fromOutside) expect(p.processors?.[0]).toBe('memory_limiter');
   });
 
-  test('secrets are removed before spans reach span metrics or the sampler', () => {
-    const [[, ingest]] = receiving('otlp').filter(([n]) => n.startsWith('traces'));
-    expect(ingest.processors).toEqual(expect.arrayContaining(['redaction', 'transform/strip_url_query']));
-    expect(ingest.exporters).toContain('span_metrics');
+  /** The pipelines a pipeline's spans flow through downstream (via connectors), itself included. */
+  function downstream(name: string, seen = new Set<string>()): Set<string> {
+    if (seen.has(name)) return seen;
+    seen.add(name);
+    for (const e of config.service.pipelines[name].exporters) {
+      if (!(e in config.connectors) && !(typeOf(e) in config.connectors)) continue;
+      for (const [n, p] of pipelines) if (p.receivers.includes(e)) downstream(n, seen);
+    }
+    return seen;
+  }
+  const ingestName = () => receiving('otlp').filter(([n]) => n.startsWith('traces'))[0][0];
+
+  test('secrets are removed in the ingest pipeline, before spans reach span metrics or the sampler', () => {
+    const ingest = config.service.pipelines[ingestName()];
+    expect(ingest.processors).toEqual(['memory_limiter', 'transform/strip_url_query', 'redaction']);
+    // Everything downstream of the otlp receiver goes through that pipeline first.
+    expect(receiving('otlp').filter(([n]) => n.startsWith('traces'))).toHaveLength(1);
   });
 
   test('span metrics are computed before sampling, from every span', () => {
-    const sampling = pipelines.filter(([, p]) => p.processors?.includes('tail_sampling'));
+    const reach = [...downstream(ingestName())].map((n) => [n, config.service.pipelines[n]] as const);
+    const sampling = reach.filter(([, p]) => p.processors?.includes('tail_sampling'));
     expect(sampling).toHaveLength(1);
-    const [, sampler] = sampling[0];
-    // The sampler is fed by a connector from the ingest pipeline, and exports nothing to span_metrics.
-    expect(sampler.exporters).not.toContain('span_metrics');
-    const feeding = pipelines.filter(([, p]) => p.exporters.some((e) => sampler.receivers.includes(e)));
-    expect(feeding).toHaveLength(1);
-    expect(feeding[0][1].exporters).toContain('span_metrics');
-    expect(feeding[0][1].processors).not.toContain('tail_sampling');
+    const [samplerName, sampler] = sampling[0];
     expect(sampler.processors).toEqual(['tail_sampling', 'batch']);
+    // The branch that feeds span_metrics does not pass through the sampler…
+    const metricsBranch = reach.filter(([, p]) => p.exporters.includes('span_metrics'));
+    expect(metricsBranch).toHaveLength(1);
+    expect(metricsBranch[0][1].processors ?? []).not.toContain('tail_sampling');
+    // …nor is it downstream of it.
+    expect(downstream(samplerName).has(metricsBranch[0][0])).toBe(false);
+  });
+
+  test('metric dimensions are sanitised on the metrics branch only (Host header is client input)', () => {
+    const metricsBranch = pipelines.find(([, p]) => p.exporters.includes('span_metrics'))![1];
+    expect(metricsBranch.processors).toContain('transform/metric_dimensions');
+    const sampler = pipelines.find(([, p]) => p.processors?.includes('tail_sampling'))![1];
+    expect(sampler.processors).not.toContain('transform/metric_dimensions');
   });
 
   test('span metrics reach the Prometheus exporter; traces reach one OTLP backend', () => {

@@ -82,6 +82,8 @@ describe('tail sampling with baseline 0: each policy keeps exactly its traces', 
           'http.request.header.authorization': ['Bearer abcdefghijklmnop'],
           'http.request.header.cookie': 'session=abcdef123456',
           'http.request.header.x-trace-id': ['order-42'],
+          // On a SERVER span this is the client's Host header: not a safe metric label.
+          'server.address': 'attacker-chosen.example',
         },
       }),
       db(3),
@@ -148,6 +150,8 @@ describe('tail sampling with baseline 0: each policy keeps exactly its traces', 
     // Non-secret attributes pass untouched.
     expect(root.attributes['http.request.header.x-trace-id']).toEqual(['order-42']);
     expect(root.attributes['http.route']).toBe('/orders/:id');
+    // Metric-only sanitising does not touch the exported span.
+    expect(root.attributes['server.address']).toBe('attacker-chosen.example');
   });
 
   test('span metrics count EVERY span, sampled or not (computed before sampling)', async () => {
@@ -192,7 +196,8 @@ describe('tail sampling with baseline 0: each policy keeps exactly its traces', 
     expect(bucket('5')).toBe(1 + fast.length);
     expect(samples.some((x) => x.labels.db_system === 'postgresql' && x.labels.span_kind === 'SPAN_KIND_CLIENT')).toBe(true);
     expect(samples.some((x) => x.labels.server_address === 'payments.internal')).toBe(true);
-    // High-cardinality values never become labels.
+    // High-cardinality values never become labels; a SERVER span's Host header neither.
+    expect(samples.some((x) => Object.values(x.labels).includes('attacker-chosen.example'))).toBe(false);
     expect(samples.some((x) => Object.values(x.labels).some((v) => v.includes('/orders/7')))).toBe(false);
   });
 
