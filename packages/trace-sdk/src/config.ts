@@ -56,6 +56,8 @@ export interface SdkConfig {
   flushOnCrash: boolean;
   xTraceId: { header: string; extract: boolean; format: 'uuid' | 'hex'; responseHeaders: boolean };
   db: { statement: DbStatementMode; sqlcommenter: boolean };
+  /** What leaves the process of URL query strings (url.query, url.full). */
+  urlQuery: 'redact' | 'keep' | 'drop';
   /** Prefix console lines with the active trace context (opt-in: it changes the app's output). */
   consoleContext: boolean;
   /** Baggage keys copied onto every span started in that context (allow-list). */
@@ -146,6 +148,7 @@ export function readConfig(env: Env = process.env): SdkConfig {
     flushOnCrash: r.boolean('ORG_TRACE_FLUSH_ON_CRASH', false),
     xTraceId,
     db,
+    urlQuery: r.oneOf<'redact' | 'keep' | 'drop'>('ORG_TRACE_URL_QUERY', ['redact', 'keep', 'drop'], 'redact'),
     consoleContext: r.boolean('ORG_TRACE_CONSOLE_CONTEXT', false),
     baggageAttributes: readBaggageKeys(r),
     errorLogIntervalMillis: r.integer('ORG_TRACE_ERROR_LOG_INTERVAL_MS', 60_000, 100, 86_400_000),

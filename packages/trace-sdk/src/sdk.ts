@@ -11,7 +11,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { registerInstrumentations, Instrumentation } from '@opentelemetry/instrumentation';
 import { SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { createXTraceId, XTraceIdIntegration } from '@org/trace-propagator';
-import { BaggageAttributesSpanProcessor, createDbQueryHashing } from '@org/trace-processors';
+import { BaggageAttributesSpanProcessor, createDbQueryHashing, UrlQueryRedactionSpanProcessor } from '@org/trace-processors';
 import { BoundedBatchSpanProcessor, ExportStats, raceTimeout } from './batch-span-processor';
 import { readConfig, SdkConfig, TracesExporterName } from './config';
 import type { Env } from './env-reader';
@@ -75,6 +75,7 @@ export function start(options: StartOptions = {}): TraceSdk {
   const exporter = options.spanExporter ?? buildExporter(config, exportErrors);
   const batch = exporter ? new BoundedBatchSpanProcessor(exporter, config.batch, dropReports) : undefined;
   const spanProcessors: SpanProcessor[] = [dbHashing.spanProcessor];
+  if (config.urlQuery !== 'keep') spanProcessors.push(new UrlQueryRedactionSpanProcessor(config.urlQuery));
   if (config.baggageAttributes.length > 0) spanProcessors.push(new BaggageAttributesSpanProcessor({ keys: config.baggageAttributes }));
   spanProcessors.push(...(options.spanProcessors ?? []));
   if (batch) spanProcessors.push(batch);

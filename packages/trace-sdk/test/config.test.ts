@@ -198,6 +198,12 @@ describe('readConfig', () => {
     expect(warningsFor({ ORG_TRACE_DB_STATEMENT: 'plain' }, 'ORG_TRACE_DB_STATEMENT')).toHaveLength(1);
   });
 
+  test('ORG_TRACE_URL_QUERY', () => {
+    expect(cfg({}).urlQuery).toBe('redact');
+    expect(cfg({ ORG_TRACE_URL_QUERY: 'keep' }).urlQuery).toBe('keep');
+    expect(warningsFor({ ORG_TRACE_URL_QUERY: 'hide' }, 'ORG_TRACE_URL_QUERY')).toHaveLength(1);
+  });
+
   test('ORG_TRACE_CONSOLE_CONTEXT', () => {
     expect(cfg({}).consoleContext).toBe(false);
     expect(cfg({ ORG_TRACE_CONSOLE_CONTEXT: 'true' }).consoleContext).toBe(true);

@@ -12,6 +12,8 @@ import type { RateLimitedReporter } from '../logger';
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 5;
+/** A Retry-After beyond this is treated as this: a buggy or hostile collector cannot mute us for a day. */
+const MAX_THROTTLE_MILLIS = 60_000;
 
 interface Serializer {
   serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined;
@@ -24,6 +26,11 @@ export class OtlpHttpSpanExporter implements SpanExporter {
   private serializer: Serializer | undefined;
   private readonly inFlight = new Set<httpType.ClientRequest>();
   private isShutdown = false;
+  /**
+   * Until when the collector asked us (429/503 + Retry-After) not to send. Kept across exports: the
+   * next batch must not hit a throttled collector a millisecond after the previous batch gave up.
+   */
+  private throttledUntil = 0;
 
   constructor(
     private readonly config: OtlpConfig,
@@ -69,6 +76,14 @@ export class OtlpHttpSpanExporter implements SpanExporter {
     let lastError = 'no attempt';
     while (attempt < MAX_ATTEMPTS) {
       attempt++;
+      const throttle = this.throttledUntil - Date.now();
+      if (throttle > 0) {
+        if (Date.now() + throttle >= deadline) {
+          lastError = `collector asked to wait ${Math.ceil(throttle / 1000)} s more (Retry-After), beyond this export's deadline`;
+          break;
+        }
+        await sleep(throttle);
+      }
       const left = deadline - Date.now();
       if (left <= 0) break;
       const res = await this.post(body, left).catch((e: Error) => ({ status: 0, retryAfterMillis: undefined, error: e.message }));
@@ -77,7 +92,11 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       // Connection errors are retryable too (a collector restarting); 4xx other than 429 are not.
       const retryable = res.status === 0 || RETRYABLE.has(res.status);
       if (!retryable || this.isShutdown) break;
-      const backoff = res.retryAfterMillis ?? Math.min(100 * 2 ** (attempt - 1), 2000) * (0.5 + Math.random() / 2);
+      if (res.retryAfterMillis !== undefined) {
+        this.throttledUntil = Date.now() + Math.min(res.retryAfterMillis, MAX_THROTTLE_MILLIS);
+        continue; // the wait happens at the top of the loop, bounded by the deadline
+      }
+      const backoff = Math.min(100 * 2 ** (attempt - 1), 2000) * (0.5 + Math.random() / 2);
       if (Date.now() + backoff >= deadline) break;
       await sleep(backoff);
     }
