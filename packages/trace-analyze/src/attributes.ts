@@ -72,3 +72,20 @@ export function readAttributes(list: unknown, keepAll: boolean, into: Attrs): At
   }
   return into;
 }
+
+const EMPTY: Attrs = Object.freeze({}) as Attrs;
+
+/** Only the analysis keys; returns a shared frozen empty object when there are none. */
+export function readAnalysisAttributes(list: unknown): Attrs {
+  if (!Array.isArray(list)) return EMPTY;
+  let out: Attrs | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const kv = list[i] as { key?: unknown; value?: unknown } | null;
+    if (!kv || typeof kv.key !== 'string' || !ANALYSIS_KEYS.has(kv.key)) continue;
+    const val = anyValue(kv.value);
+    if (val === undefined) continue;
+    if (out === undefined) out = {};
+    out[kv.key] = val;
+  }
+  return out ?? EMPTY;
+}

@@ -24,6 +24,9 @@ const CONNECT_NAME = /^pg\.connect$/;
 export class ComponentRegistry {
   readonly infos: ComponentInfo[] = [];
   private readonly byKey = new Map<string, number>();
+  /** Per span name: 0 = ordinary, 1 = pool wait, 2 = connect (regexes run once per name). */
+  private readonly nameClass = new Map<string, number>();
+  private readonly spanCache = new Map<string, Map<string, Map<string, number>>>();
 
   id(key: string, make: () => ComponentInfo): number {
     let id = this.byKey.get(key);
@@ -41,9 +44,14 @@ export class ComponentRegistry {
     const a = s.attrs;
     const dbSystem = str(a['db.system.name']) ?? str(a['db.system']);
     const svc = s.service;
-    if (POOL_WAIT_NAME.test(s.name) || CONNECT_NAME.test(s.name)) {
+    let nameClass = this.nameClass.get(s.name);
+    if (nameClass === undefined) {
+      nameClass = CONNECT_NAME.test(s.name) ? 2 : POOL_WAIT_NAME.test(s.name) ? 1 : 0;
+      this.nameClass.set(s.name, nameClass);
+    }
+    if (nameClass !== 0) {
       const system = dbSystem ?? (s.name.startsWith('pg') ? 'postgresql' : 'db');
-      const what = CONNECT_NAME.test(s.name) ? 'connect' : 'pool wait';
+      const what = nameClass === 2 ? 'connect' : 'pool wait';
       return this.id(`pool\0${svc}\0${system}\0${what}`, () => ({ label: `${svc}: ${system} ${what}`, service: svc, kind: 'pool_wait' }));
     }
     if (dbSystem !== undefined && (s.kind === 'client' || s.kind === 'unspecified' || s.kind === 'internal')) {
@@ -64,9 +72,19 @@ export class ComponentRegistry {
       const peer = peerOf(a) ?? s.name;
       return this.id(`client\0${svc}\0${peer}`, () => ({ label: `${svc} → ${peer}`, service: peer, kind: 'client' }));
     }
+    // Hot path (most spans): nested maps on interned strings, no key string built per span.
+    let byName = this.spanCache.get(svc);
+    if (!byName) this.spanCache.set(svc, (byName = new Map()));
+    const ck = s.kind === 'server' && /^[A-Z]+$/.test(s.name) ? `${s.name}\0${str(a['http.route']) ?? ''}` : s.name;
+    let byKind = byName.get(ck);
+    if (!byKind) byName.set(ck, (byKind = new Map()));
+    const hit = byKind.get(s.kind);
+    if (hit !== undefined) return hit;
     const op = operationName(s.name, s.kind, a);
     const kind: ComponentKind = s.kind === 'unspecified' ? 'internal' : s.kind;
-    return this.id(`span\0${svc}\0${op}\0${kind}`, () => ({ label: `${svc}: ${op}`, service: svc, kind }));
+    const id = this.id(`span\0${svc}\0${op}\0${kind}`, () => ({ label: `${svc}: ${op}`, service: svc, kind }));
+    byKind.set(s.kind, id);
+    return id;
   }
 }
 

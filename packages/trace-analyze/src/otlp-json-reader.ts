@@ -1,4 +1,4 @@
-import { anyValue, isEntrySpan, readAttributes, RESOURCE_COMPARE_KEYS } from './attributes';
+import { anyValue, isEntrySpan, readAnalysisAttributes, readAttributes, RESOURCE_COMPARE_KEYS } from './attributes';
 import { normalizeId } from './ids';
 import type { TimeBase } from './time-base';
 import { SpanRecord, type Attrs, type InputIssue, type SpanKind, type SpanSink } from './types';
@@ -137,8 +137,8 @@ function readSpan(raw: unknown, service: string, resCompare: Attrs, ctx: ReadCon
   }
   const name = typeof o.name === 'string' ? intern(o.name) : '';
   const entry = isEntrySpan(kind, parent);
-  const attrs: Attrs = entry ? { ...resCompare } : {};
-  readAttributes(o.attributes, entry, attrs);
+  // Most spans keep no attribute at all: share one empty object instead of allocating one each.
+  const attrs: Attrs = entry ? readAttributes(o.attributes, true, { ...resCompare }) : readAnalysisAttributes(o.attributes);
   ctx.sink.add(new SpanRecord(traceId, spanId, parent, name, kind, service, start, end, isErrorStatus(o.status), attrs));
   return undefined;
 }

@@ -9,11 +9,13 @@ export class TimeBase {
   /** Relative ns from an OTLP time value: decimal string or number of epoch nanoseconds. */
   fromNanos(v: unknown): number | undefined {
     if (typeof v === 'string') {
-      if (v.length === 0 || !/^\d+$/.test(v)) return undefined;
+      if (v.length === 0 || v.length > 20) return undefined;
       // Split the decimal string so that no intermediate value exceeds 2^53.
       const cut = v.length - 9;
       const sec = cut > 0 ? Number(v.slice(0, cut)) : 0;
       const ns = Number(cut > 0 ? v.slice(cut) : v);
+      // Number() accepts '1e3', ' 7', '0x1f': reject anything but plain digits without a regex per call.
+      if (!Number.isInteger(sec) || !Number.isInteger(ns) || sec < 0 || ns < 0 || !isDigit(v.charCodeAt(0)) || !isDigit(v.charCodeAt(v.length - 1)) || v.includes('e') || v.includes('x')) return undefined;
       if (this.baseSec === undefined) this.baseSec = sec;
       return (sec - this.baseSec) * 1e9 + ns;
     }
@@ -37,4 +39,8 @@ export class TimeBase {
   toEpochMs(rel: number): number {
     return (this.baseSec ?? 0) * 1000 + rel / 1e6;
   }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
