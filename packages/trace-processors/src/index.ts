@@ -22,3 +22,7 @@ export { DbQueryHashSpanProcessor, isDbQuerySpanHandled } from './db-query-proce
 export type { DbQueryHashSpanProcessorOptions } from './db-query-processor';
 export { createDbQueryHashing } from './pg-instrumentation-config';
 export type { DbQueryOptions, DbQueryHashing, PgInstrumentationConfigPart, PgRequestInfo } from './pg-instrumentation-config';
+export { BaggageAttributesSpanProcessor, DEFAULT_BAGGAGE_VALUE_MAX_LENGTH } from './baggage-attributes-processor';
+export type { BaggageAttributesOptions } from './baggage-attributes-processor';
+export { UrlQueryRedactionSpanProcessor, redactQuery, REDACTED } from './url-query-redaction-processor';
+export type { UrlQueryMode } from './url-query-redaction-processor';
