@@ -8,6 +8,8 @@ import { OtlpReceiver, ReceivedSpan } from '../fixtures/otlp-receiver';
 import { BUILD_TIMEOUT_MS, collectorBinary, REPO_ROOT } from './collector-binary';
 import { parsePrometheusText, RunningCollector, Sample, startCollector } from './collector-process';
 import { buildTrace, sendTraces, SPAN_KIND, STATUS, SyntheticTrace } from './synthetic-traces';
+import { exportGrpc } from './otlp-grpc-client';
+import { randomBytes } from 'node:crypto';
 
 const DECISION_WAIT_MS = 1500;
 
@@ -230,6 +232,36 @@ describe('tail sampling with the probabilistic baseline', () => {
       // Binomial(400, 0.1): mean 40, sd 6. These bounds fail only on a real change of behaviour.
       expect(kept).toBeGreaterThanOrEqual(15);
       expect(kept).toBeLessThanOrEqual(75);
+    } finally {
+      await collector.stop();
+      await receiver.stop();
+    }
+  }, 30000);
+});
+
+describe('OTLP over gRPC (:4317)', () => {
+  test('spans received over gRPC go through the same sampling: an error trace is kept, a fast one dropped', async () => {
+    const receiver = await new OtlpReceiver().start();
+    const collector = await startCollector(testEnv(receiver, { ORG_TRACE_SAMPLING_BASELINE_PERCENT: '0' }));
+    try {
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const span = (statusCode: number) => ({
+        traceId: randomBytes(16).toString('hex'),
+        spanId: randomBytes(8).toString('hex'),
+        name: 'GET /grpc-test',
+        kind: SPAN_KIND.SERVER,
+        startNs: now - 3_000_000n,
+        endNs: now,
+        statusCode,
+      });
+      const failed = span(STATUS.ERROR);
+      const ok = span(STATUS.UNSET);
+      const res = await exportGrpc(`127.0.0.1:${collector.ports.otlpGrpc}`, 'grpc-client', [failed, ok]);
+      expect(res).toEqual({ status: 0, message: '' });
+      await receiver.waitFor((s) => s.some((x) => x.traceId === failed.traceId), 15000);
+      await sleep(1000);
+      expect(receiver.spans.filter((x) => x.traceId === failed.traceId)[0].resource['service.name']).toBe('grpc-client');
+      expect(receiver.spans.some((x) => x.traceId === ok.traceId)).toBe(false);
     } finally {
       await collector.stop();
       await receiver.stop();
