@@ -1,0 +1,54 @@
+'use strict';
+// What each scenario plants, and when. A scenario is a list of phases over the run (fractions of the
+// duration); each phase has a traffic multiplier and latency overrides that the runner sends to the
+// services when the phase starts. `expect` says what the analysis should find — the runner prints
+// whether it did, and the e2e test asserts it.
+
+const SCENARIOS = {
+  baseline: {
+    summary: 'the article\'s checkout flow at a steady rate: payment (≈800 ms) dominates every checkout',
+    phases: [{ name: 'steady', until: 1, rate: 1, overrides: {} }],
+    expect: { checkoutTop: 'payment' },
+  },
+
+  'payment-slow': {
+    summary:
+      'the payment processor holds a share of payments for fraud screening (+≈2.5 s); large orders — ' +
+      'mostly gold-tier customers — far more often',
+    phases: [
+      {
+        name: 'steady',
+        until: 1,
+        rate: 1,
+        overrides: { payment_review: { probability: 0.1, highValueProbability: 0.7 } },
+      },
+    ],
+    expect: { checkoutTop: 'payment', slowTier: 'gold' },
+  },
+
+  cascade: {
+    summary:
+      'the case study: at peak the credit-scoring API slows to seconds; checkout holds a pooled DB ' +
+      'connection while it waits, the pool (5) runs dry, and the account dashboard — which never ' +
+      'calls credit scoring — slows down waiting for connections',
+    phases: [
+      { name: 'normal', until: 0.3, rate: 1, overrides: {} },
+      { name: 'PEAK', until: 0.65, rate: 1.4, overrides: { credit: { median: 1600, sigma: 0.35 } } },
+      { name: 'after peak', until: 1, rate: 1, overrides: {} },
+    ],
+    expect: { cascadeDependency: 'credit-scoring', victim: 'dashboard' },
+  },
+};
+
+/** Share of requests per endpoint (the rest of a shop's traffic is people looking at their account). */
+const TRAFFIC_MIX = [
+  { endpoint: 'checkout', method: 'POST', path: '/checkout', share: 0.4 },
+  { endpoint: 'dashboard', method: 'GET', path: '/account/dashboard', share: 0.6 },
+];
+
+/** The phase active at fraction `f` (0..1) of the run. */
+function phaseAt(scenario, f) {
+  return scenario.phases.find((p) => f < p.until) ?? scenario.phases[scenario.phases.length - 1];
+}
+
+module.exports = { SCENARIOS, TRAFFIC_MIX, phaseAt };
