@@ -8,6 +8,7 @@
 //
 // Writes bench/results/propagator.json and prints a markdown table.
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace, TraceFlags, SpanKind } = require('@opentelemetry/api');
 const { CompositePropagator, W3CTraceContextPropagator, W3CBaggagePropagator } = require('@opentelemetry/core');
@@ -100,7 +101,17 @@ function measure(group) {
   return Object.fromEntries(names.map(n => [n, median(samples[n])]));
 }
 
-const results = { node: process.version, rounds: ROUNDS, opsPerRound: OPS, date: new Date().toISOString(), propagators: {}, tracer: {} };
+// Load is recorded because absolute numbers on a shared 2-core box swing 3-4x; ratios hold much better.
+const results = {
+  node: process.version,
+  cpus: os.cpus().length,
+  loadavg1mAtStart: +os.loadavg()[0].toFixed(2),
+  rounds: ROUNDS,
+  opsPerRound: OPS,
+  date: new Date().toISOString(),
+  propagators: {},
+  tracer: {},
+};
 const rows = [];
 for (const [scenario, headers] of Object.entries(scenarios)) {
   const group = Object.fromEntries(Object.entries(candidates).map(([n, p]) => [n, makeOp(p, headers)]));
@@ -149,7 +160,8 @@ for (const [scenario, headers] of Object.entries(scenarios)) {
 }
 
 const table = [
-  `extract+inject per request, median of ${ROUNDS} interleaved rounds × ${OPS} ops, node ${process.version}`,
+  `extract+inject per request, median of ${ROUNDS} interleaved rounds × ${OPS} ops, node ${process.version}, ` +
+    `${results.cpus} cpus, load ${results.loadavg1mAtStart} at start`,
   '',
   '| scenario | W3C alone ns | xtraceid alone ns | xtraceid / W3C | tc+baggage ns | tc+baggage+xtraceid ns | default / without xtraceid |',
   '|---|---:|---:|---:|---:|---:|---:|',

@@ -54,7 +54,9 @@ function findInUndici(headers: unknown, name: string): unknown {
 function findInPairs(pairs: unknown[], name: string): unknown {
   const values: unknown[] = [];
   for (let i = 0; i + 1 < pairs.length; i += 2) {
-    if (String(pairs[i]).toLowerCase() === name) values.push(pairs[i + 1]);
+    const k = pairs[i];
+    // Length first: this runs on every outgoing request, almost always without a match.
+    if (typeof k === 'string' && k.length === name.length && k.toLowerCase() === name) values.push(pairs[i + 1]);
   }
   if (values.length === 0) return undefined;
   return values.length === 1 ? values[0] : values.flat();
