@@ -87,7 +87,7 @@ export class AnalysisSession {
     }
     findings.unshift(...findCascade(an, { windowMs: opts.windowMs }));
     if (this.issueCount > 0) {
-      findings.push({ type: 'input', summary: `${this.issueCount} input problem(s) were skipped; see input.issues (the rest was analysed).` });
+      findings.push({ type: 'input', summary: `${this.issueCount} input problem(s) were skipped (listed under input problems; the rest was analysed).` });
     }
     return {
       schema_version: 1,

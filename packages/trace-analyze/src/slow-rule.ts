@@ -15,13 +15,13 @@ export function parseSlowRule(text: string): SlowRule {
   throw new Error(`--slow ${text}: expected a percentile like p95/p99 or a latency like 2000ms or 2s`);
 }
 
-/** `250`, `250ms`, `2s`, `1.5m`, `100us`/`100µs` → milliseconds; undefined when not a duration. */
+/** `250`, `250ms`, `2s`, `1.5m`, `1h`, `1d`, `100us`/`100µs` → milliseconds; undefined when not a duration. */
 export function parseDurationMs(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?$/.exec(text.trim().toLowerCase());
+  const m = /^(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h|d)?$/.exec(text.trim().toLowerCase());
   if (!m) return undefined;
   const v = Number(m[1]);
   const unit = m[2] ?? 'ms';
-  const factor: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
+  const factor: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };
   return v * factor[unit];
 }
 
