@@ -92,8 +92,13 @@ function sumByComponent(units: UnitRecord[]): { sum: Map<number, number>; count:
 /** Log-spaced latency histogram (≈ 4 buckets per doubling) between the endpoint's min and max. */
 function histogram(sorted: Float64Array): { bucket_ms: number[]; counts: number[] } {
   if (sorted.length === 0) return { bucket_ms: [], counts: [] };
-  const lo = Math.max(sorted[0] / MS, 0.001);
-  const hi = Math.max(sorted[sorted.length - 1] / MS, lo * 1.0001);
+  let lo = Math.max(sorted[0] / MS, 0.001);
+  let hi = sorted[sorted.length - 1] / MS;
+  if (hi < lo * 1.05) {
+    // One distinct latency (or nearly): widen so the buckets stay distinct after rounding.
+    lo *= 0.9;
+    hi = Math.max(hi, lo) * 1.1;
+  }
   const n = Math.min(60, Math.max(8, Math.ceil(Math.log2(hi / lo) * 4)));
   const edges: number[] = [];
   for (let i = 0; i <= n; i++) edges.push(lo * Math.pow(hi / lo, i / n));

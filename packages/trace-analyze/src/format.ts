@@ -10,7 +10,8 @@ export function formatMs(ms: number | null | undefined): string {
 
 export function formatPct(f: number | null | undefined): string {
   if (f === null || f === undefined || Number.isNaN(f)) return '–';
-  return `${(f * 100).toFixed(1)}%`;
+  const s = (f * 100).toFixed(1);
+  return s === '-0.0' ? '0.0%' : `${s}%`; // no "-0.0%" for a component that shrank by a hair
 }
 
 export function formatInt(n: number): string {

@@ -33,7 +33,7 @@ var KIND_COLOR={server:'#4c78a8',internal:'#72b7b2',client:'#f58518',producer:'#
 function el(tag,attrs,text,parent){var e=document.createElement(tag);for(var k in attrs)e.setAttribute(k,attrs[k]);if(text!=null)e.textContent=text;if(parent)parent.appendChild(e);return e;}
 function sv(tag,attrs,parent,text){var e=document.createElementNS(NS,tag);for(var k in attrs)e.setAttribute(k,attrs[k]);if(text!=null)e.textContent=text;if(parent)parent.appendChild(e);return e;}
 function ms(v){if(v==null||isNaN(v))return '–';if(v>=1000)return (v/1000).toFixed(2)+' s';if(v>=100)return v.toFixed(0)+' ms';if(v>=10)return v.toFixed(1)+' ms';return v.toFixed(2)+' ms';}
-function pct(v){return v==null||isNaN(v)?'–':(v*100).toFixed(1)+'%';}
+function pct(v){if(v==null||isNaN(v))return '–';var s=(v*100).toFixed(1);return (s==='-0.0'?'0.0':s)+'%';}
 function color(kind){return KIND_COLOR[kind]||'#999';}
 function svgBox(parent,w,h){return sv('svg',{width:w,height:h,viewBox:'0 0 '+w+' '+h,role:'img'},parent);}
 function title(node,text){sv('title',{},node,text);}
@@ -47,7 +47,8 @@ function histogram(parent,ep){
   var h=ep.histogram,W=520,H=160,pad=28,n=h.counts.length;if(!n)return;
   var max=Math.max.apply(null,h.counts)||1,svg=svgBox(parent,W,H),bw=(W-2*pad)/n;
   var lo=h.bucket_ms[0],hi=h.bucket_ms[n];
-  function x(v){return pad+(Math.log(Math.max(v,lo)/lo)/Math.log(hi/lo))*(W-2*pad);}
+  var span=Math.log(hi/lo)||1;
+  function x(v){return pad+Math.min(1,Math.max(0,Math.log(Math.max(v,lo)/lo)/span))*(W-2*pad);}
   h.counts.forEach(function(c,i){var bh=(H-2*pad)*c/max;var slow=h.bucket_ms[i]>=ep.slow_threshold_ms;
     var r=sv('rect',{x:pad+i*bw,y:H-pad-bh,width:Math.max(bw-1,1),height:bh,fill:slow?'#e45756':'#4c78a8'},svg);title(r,ms(h.bucket_ms[i])+'–'+ms(h.bucket_ms[i+1])+': '+c);});
   [['p50',ep.p50_ms],['p95',ep.p95_ms],['p99',ep.p99_ms]].forEach(function(p){var xx=x(p[1]);sv('line',{x1:xx,x2:xx,y1:pad-6,y2:H-pad,stroke:'#333','stroke-dasharray':'3,2'},svg);sv('text',{x:xx+2,y:pad-8},svg,p[0]+' '+ms(p[1]));});
