@@ -34,6 +34,9 @@ beforeAll(async () => {
     ORG_TRACE_BACKEND_ENDPOINT: receiver.url,
     ORG_TRACE_SAMPLING_DECISION_WAIT: `${DECISION_WAIT_MS}ms`,
     ORG_TRACE_SAMPLING_BASELINE_PERCENT: '0',
+    // Margins against a loaded CI machine: a fast request's query stays far below 300 ms.
+    ORG_TRACE_SAMPLING_SLOW_DEPENDENCY_MS: '300',
+    ORG_TRACE_SAMPLING_SLOW_TRACE_MS: '1000',
     ORG_TRACE_SPANMETRICS_FLUSH_INTERVAL: '500ms',
     ORG_TRACE_BATCH_TIMEOUT: '100ms',
   });
@@ -42,6 +45,8 @@ beforeAll(async () => {
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl, OTEL_SERVICE_NAME: 'checkout-e2e', POOL_MAX: '4' },
   });
   base = `http://127.0.0.1:${await app.port()}`;
+  // Warm-up: the first request opens the pool's connection (pg.connect); not part of the sample.
+  await httpGet(`${base}/users`);
 
   for (let i = 0; i < 15; i++) {
     const r = await request('/users');
@@ -52,7 +57,7 @@ beforeAll(async () => {
   expect(fail.status).toBe(500);
   traces.error = fail.traceId;
   // One slow query inside an otherwise quick request: only the dependency policy can keep it.
-  const dep = await request(`/sql?q=${encodeURIComponent('SELECT pg_sleep(0.4) AS slept')}`);
+  const dep = await request(`/sql?q=${encodeURIComponent('SELECT pg_sleep(0.5) AS slept')}`);
   expect(dep.status).toBe(200);
   traces.slowDependency = dep.traceId;
   const slow = await request(`/sql?q=${encodeURIComponent('SELECT pg_sleep(1.2) AS slept')}`);
@@ -80,7 +85,7 @@ test('the trace with one slow database query is kept, with the query span', () =
   const spans = spansOf(traces.slowDependency);
   const query = spans.find((s) => s.kind === 3 && /pg_sleep|SELECT/i.test(s.name + JSON.stringify(s.attributes)));
   expect(query).toBeDefined();
-  expect(Number(query!.endTimeUnixNano - query!.startTimeUnixNano) / 1e6).toBeGreaterThanOrEqual(390);
+  expect(Number(query!.endTimeUnixNano - query!.startTimeUnixNano) / 1e6).toBeGreaterThanOrEqual(490);
   expect(spans.some((s) => s.kind === 2)).toBe(true);
 });
 
@@ -90,8 +95,18 @@ test('the slow trace is kept', () => {
   expect(Number(server!.endTimeUnixNano - server!.startTimeUnixNano) / 1e6).toBeGreaterThanOrEqual(1190);
 });
 
-test('fast traces are dropped (baseline 0)', () => {
-  expect(fast.filter((id) => spansOf(id).length > 0)).toEqual([]);
+test('fast traces are dropped (baseline 0); any kept one really crossed a threshold', () => {
+  // Real requests on a shared 2-core machine: now and then a "fast" query is slow for real, and
+  // the sampler is right to keep that trace. So: each kept trace must match a policy, and most
+  // fast traces must be gone.
+  const ms = (s: ReceivedSpan) => Number(s.endTimeUnixNano - s.startTimeUnixNano) / 1e6;
+  const kept = fast.filter((id) => spansOf(id).length > 0);
+  for (const id of kept) {
+    const spans = spansOf(id);
+    const why = spans.some((s) => s.kind === 3 && ms(s) > 300) || spans.some((s) => ms(s) > 1000) || spans.some((s) => s.status.code === 2);
+    expect({ id, spans: spans.map((s) => `${s.kind}:${s.name}:${ms(s)}ms`), matchesAPolicy: why }).toMatchObject({ matchesAPolicy: true });
+  }
+  expect(fast.length - kept.length).toBeGreaterThanOrEqual(12);
 });
 
 test('the query string of the request URL does not reach the backend', () => {
@@ -117,9 +132,10 @@ test('span metrics count all app requests and the database calls, sampled or not
     );
     serverCalls = samples.filter((x) => x.labels.span_kind === 'SPAN_KIND_SERVER').reduce((a, x) => a + x.value, 0);
     dbCalls = samples.filter((x) => x.labels.span_kind === 'SPAN_KIND_CLIENT' && (x.labels.db_system || x.labels.db_system_name)).reduce((a, x) => a + x.value, 0);
-    if (serverCalls >= 18 && dbCalls >= 17) break;
+    if (serverCalls >= 19 && dbCalls >= 18) break;
     await sleep(250);
   }
-  expect(serverCalls).toBe(18);
-  expect(dbCalls).toBeGreaterThanOrEqual(17);
+  // 1 warm-up + 15 fast + /fail + 2 /sql; every one counted although only 3 traces were kept.
+  expect(serverCalls).toBe(19);
+  expect(dbCalls).toBeGreaterThanOrEqual(18);
 });

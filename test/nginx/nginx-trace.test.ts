@@ -164,7 +164,7 @@ describe('timings: where the time went', () => {
     expect(upstreamMs).toBeGreaterThanOrEqual(appMs - 2);
     expect(requestMs).toBeGreaterThanOrEqual(upstreamMs - 2);
     // With a fast client, almost all the time was in the app.
-    expect(requestMs - upstreamMs).toBeLessThan(100);
+    expect(requestMs - upstreamMs).toBeLessThan(250);
     expect(Number(log.upstream_connect_time)).toBeGreaterThanOrEqual(0);
     expect(Number(log.upstream_header_time)).toBeGreaterThanOrEqual(0);
   });
@@ -175,8 +175,8 @@ describe('timings: where the time went', () => {
     expect(res.status).toBe(200);
     expect(res.body.length).toBeGreaterThan(300000);
     const overhead = Number(log.request_time) - Number(log.upstream_response_time);
-    expect(Number(log.upstream_response_time)).toBeLessThan(0.5);
-    expect(overhead).toBeGreaterThan(0.4);
+    expect(overhead).toBeGreaterThan(0.6);
+    expect(Number(log.upstream_response_time)).toBeLessThan(overhead);
     const span = await serverSpan(log.trace_id);
     const appSeconds = Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e9;
     // The app's own span does not see the slow link: the overhead is only visible in nginx.
