@@ -1,0 +1,116 @@
+'use strict';
+// `npm run bench`: every benchmark in one comparable run. Starts the OTLP sink (core 1), installs the
+// upstream comparison packages on demand, runs startup → per-request/memory → exporter for every
+// setup, then every other benchmark under bench/ (SQL normalizer, propagator, analyzer…) as is.
+// Writes bench/results/latest.json and latest.md and prints the markdown.
+//
+// Environment:
+//   BENCH_QUICK=1        tiny counts (the smoke test; the numbers mean nothing)
+//   BENCH_ONLY=a,b       subset of: startup, request, exporter, others
+//   BENCH_UPSTREAM=0     skip the upstream columns (no install)
+//   BENCH_OUT=dir        where latest.json / latest.md go (default bench/results)
+//   BENCH_ROUNDS, BENCH_REQUESTS, BENCH_WARMUP, BENCH_RATE, BENCH_SECONDS   override the defaults
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { startListening, stop, run, hasTaskset } = require('./lib/proc');
+const { ensureUpstream } = require('./lib/variants');
+const { startupBench } = require('./startup.bench');
+const { requestBench } = require('./request.bench');
+const { exporterBench } = require('./exporter.bench');
+const { markdown } = require('./lib/report');
+
+/** Benchmarks written for single packages: run as they are, their own results files embedded. */
+const OWN = new Set(['startup.bench.js', 'request.bench.js', 'exporter.bench.js', 'run.js']);
+function otherBenchmarks(dir = __dirname) {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => !OWN.has(f) && (/\.bench\.js$/.test(f) || /^analy[sz]e.*\.js$/.test(f)))
+    .sort();
+}
+
+async function runOthers({ quick, log }) {
+  const out = [];
+  for (const file of otherBenchmarks()) {
+    const stem = file.replace(/(\.bench)?\.js$/, '');
+    const started = Date.now();
+    // Quick mode shrinks the knobs the package benchmarks read; full mode uses their own defaults.
+    const env = { ...process.env, ...(quick ? { BENCH_ROUNDS: '1', BENCH_OPS: '1000', BENCH_SPANS: '5000', BENCH_QUERIES: '200' } : {}) };
+    log(`running bench/${file}`);
+    const r = await run(process.execPath, [path.join(__dirname, file)], { env, cwd: path.join(__dirname, '..'), timeoutMs: quick ? 120000 : 900000 });
+    const fresh = (p) => fs.existsSync(p) && fs.statSync(p).mtimeMs >= started;
+    const jsonFile = path.join(__dirname, 'results', `${stem}.json`);
+    const mdFile = path.join(__dirname, 'results', `${stem}.md`);
+    out.push({
+      file: `bench/${file}`,
+      code: r.code,
+      seconds: Math.round(r.wallMs / 100) / 10,
+      results: fresh(jsonFile) ? JSON.parse(fs.readFileSync(jsonFile, 'utf8')) : undefined,
+      markdown: fresh(mdFile) ? fs.readFileSync(mdFile, 'utf8').trim() : undefined,
+      stdoutTail: r.stdout.trim().split('\n').slice(-40).join('\n'),
+      stderrTail: r.code === 0 ? undefined : r.stderr.slice(-2000),
+    });
+  }
+  return out;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    loadavgAtStart: os.loadavg().map((x) => x.toFixed(1)).join(' '),
+    pinned: hasTaskset() && cpus.length >= 2,
+  };
+}
+
+async function main() {
+  const quick = Boolean(process.env.BENCH_QUICK);
+  const only = new Set((process.env.BENCH_ONLY || 'startup,request,exporter,others').split(',').map((s) => s.trim()));
+  const outDir = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(__dirname, 'results');
+  const num = (name, full, small) => Number(process.env[name]) || (quick ? small : full);
+  const log = (l) => process.stderr.write(`[bench] ${l}\n`);
+
+  const results = { startedAt: new Date().toISOString(), quick, machine: machine() };
+  const upstream = process.env.BENCH_UPSTREAM !== '0' && (only.has('startup') || only.has('request') || only.has('exporter')) && ensureUpstream(log);
+  results.upstream = upstream;
+  const sink = await startListening(process.execPath, [path.join(__dirname, 'lib', 'otlp-sink.js')], { cpu: 1 });
+  try {
+    if (only.has('startup')) results.startup = await startupBench({ sinkPort: sink.port, upstream, rounds: num('BENCH_ROUNDS', 15, 1), log });
+    if (only.has('request')) {
+      results.request = await requestBench({
+        sinkPort: sink.port,
+        upstream,
+        rounds: num('BENCH_ROUNDS', 5, 1),
+        requests: num('BENCH_REQUESTS', 55000, 300),
+        warmup: num('BENCH_WARMUP', 5000, 50),
+        log,
+      });
+    }
+    if (only.has('exporter')) {
+      results.exporter = await exporterBench({ sinkPort: sink.port, upstream, rounds: num('BENCH_ROUNDS', 3, 1), rate: num('BENCH_RATE', 5000, 2000), seconds: num('BENCH_SECONDS', 10, 1), log });
+    }
+  } finally {
+    await stop(sink.child);
+  }
+  if (only.has('others')) results.others = await runOthers({ quick, log });
+  results.finishedAt = new Date().toISOString();
+
+  const md = markdown(results);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(outDir, 'latest.md'), md);
+  process.stdout.write(md);
+}
+
+module.exports = { otherBenchmarks };
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
