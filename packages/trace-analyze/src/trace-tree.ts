@@ -53,7 +53,7 @@ export function buildTrace(spans: SpanRecord[]): TraceShape {
       duplicateSpans++;
       continue;
     }
-    byId.set(span.spanId, { span, parent: undefined, children: [], detached: [], comp: -1 });
+    byId.set(span.spanId, { span, parent: undefined, children: NONE, detached: NONE, comp: -1 });
   }
   const roots: SpanNode[] = [];
   const orphans: SpanNode[] = [];
@@ -81,8 +81,13 @@ export function buildTrace(spans: SpanRecord[]): TraceShape {
   for (const node of byId.values()) {
     const p = node.parent;
     if (p === undefined) continue;
-    if (isDetached(node, p)) p.detached.push(node);
-    else p.children.push(node);
+    if (isDetached(node, p)) {
+      if (p.detached === NONE) p.detached = [];
+      p.detached.push(node);
+    } else {
+      if (p.children === NONE) p.children = [];
+      p.children.push(node);
+    }
   }
 
   shape.units.push({ root: primary, origin: 'root' });
@@ -106,7 +111,10 @@ export function buildTrace(spans: SpanRecord[]): TraceShape {
       if (n.children.some((c) => c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end)) {
         const keep: SpanNode[] = [];
         for (const c of n.children) {
-          if (c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end) n.detached.push(c);
+          if (c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end) {
+            if (n.detached === NONE) n.detached = [];
+            n.detached.push(c);
+          }
           else keep.push(c);
         }
         n.children = keep;
@@ -117,6 +125,9 @@ export function buildTrace(spans: SpanRecord[]): TraceShape {
   shape.unreachableSpans = byId.size - reached;
   return shape;
 }
+
+/** Shared empty child list: most spans are leaves, and two arrays per span add up over a million spans. */
+const NONE: SpanNode[] = Object.freeze([]) as unknown as SpanNode[];
 
 function isDetached(child: SpanNode, parent: SpanNode): boolean {
   const k = child.span.kind;
