@@ -35,9 +35,19 @@ export class Lifecycle {
       // and never twice at once.
       if (this.flushingBeforeExit || this.exiting || this.target.pending() === 0) return;
       this.flushingBeforeExit = true;
-      this.target.flush(this.options.shutdownTimeoutMillis).finally(() => {
-        this.flushingBeforeExit = false;
-      });
+      const deadline = Date.now() + this.options.shutdownTimeoutMillis;
+      this.target
+        .flush(this.options.shutdownTimeoutMillis)
+        .then(() => {
+          // The flush gave up at its deadline: an export is still in flight (a blackholed collector).
+          // Its socket and retry timers would keep this finished process alive until the OTLP timeout
+          // (10 s by default): stop for good instead — abort, count and report what was lost.
+          if (Date.now() >= deadline) return this.target.shutdown(1);
+        })
+        .catch(() => {})
+        .finally(() => {
+          this.flushingBeforeExit = false;
+        });
     });
     if (this.options.handleSignals) {
       for (const sig of Object.keys(SIGNAL_CODES)) {

@@ -25,6 +25,8 @@ export class OtlpHttpSpanExporter implements SpanExporter {
   private agent: httpType.Agent | undefined;
   private serializer: Serializer | undefined;
   private readonly inFlight = new Set<httpType.ClientRequest>();
+  /** Pending backoff / Retry-After waits: shutdown ends them, so no timer outlives the exporter. */
+  private readonly waits = new Set<() => void>();
   private isShutdown = false;
   /**
    * Until when the collector asked us (429/503 + Retry-After) not to send. Kept across exports: the
@@ -66,6 +68,8 @@ export class OtlpHttpSpanExporter implements SpanExporter {
     this.isShutdown = true;
     for (const req of this.inFlight) req.destroy(new Error('exporter shut down'));
     this.inFlight.clear();
+    for (const wake of this.waits) wake();
+    this.waits.clear();
     this.agent?.destroy();
   }
 
@@ -74,33 +78,48 @@ export class OtlpHttpSpanExporter implements SpanExporter {
     const deadline = Date.now() + this.config.timeoutMillis;
     let attempt = 0;
     let lastError = 'no attempt';
-    while (attempt < MAX_ATTEMPTS) {
-      attempt++;
+    while (attempt < MAX_ATTEMPTS && !this.isShutdown) {
       const throttle = this.throttledUntil - Date.now();
       if (throttle > 0) {
         if (Date.now() + throttle >= deadline) {
-          lastError = `collector asked to wait ${Math.ceil(throttle / 1000)} s more (Retry-After), beyond this export's deadline`;
+          lastError = `${attempt > 0 ? lastError + '; ' : ''}collector asked to wait ${Math.ceil(throttle / 1000)} s more (Retry-After), past this export's deadline`;
           break;
         }
-        await sleep(throttle);
+        await this.sleep(throttle);
+        if (this.isShutdown) break;
       }
       const left = deadline - Date.now();
       if (left <= 0) break;
+      attempt++;
       const res = await this.post(body, left).catch((e: Error) => ({ status: 0, retryAfterMillis: undefined, error: e.message }));
       if (res.status >= 200 && res.status < 300) return;
       lastError = res.status === 0 ? res.error ?? 'request failed' : `HTTP ${res.status}`;
       // Connection errors are retryable too (a collector restarting); 4xx other than 429 are not.
       const retryable = res.status === 0 || RETRYABLE.has(res.status);
       if (!retryable || this.isShutdown) break;
-      if (res.retryAfterMillis !== undefined) {
-        this.throttledUntil = Date.now() + Math.min(res.retryAfterMillis, MAX_THROTTLE_MILLIS);
-        continue; // the wait happens at the top of the loop, bounded by the deadline
-      }
       const backoff = Math.min(100 * 2 ** (attempt - 1), 2000) * (0.5 + Math.random() / 2);
+      if (res.retryAfterMillis !== undefined) {
+        // Honoured at the top of the loop — and by the next exports, which share the throttle.
+        // Never shorter than our own backoff: "Retry-After: 0" must not turn into a tight loop.
+        this.throttledUntil = Date.now() + Math.max(backoff, Math.min(res.retryAfterMillis, MAX_THROTTLE_MILLIS));
+        continue;
+      }
       if (Date.now() + backoff >= deadline) break;
-      await sleep(backoff);
+      await this.sleep(backoff);
     }
     throw new Error(`${lastError} (after ${attempt} attempt${attempt === 1 ? '' : 's'})`);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        this.waits.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.waits.add(wake);
+    });
   }
 
   private async encode(spans: ReadableSpan[]): Promise<Buffer> {
@@ -160,6 +179,4 @@ function parseRetryAfter(v: string | undefined): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+
