@@ -72,6 +72,7 @@ export class Analyzer {
   private readonly endpointIndex = new Map<string, number>();
   private readonly calleeIndex = new Map<string, number>();
   private readonly attrIndex = new Map<string, number>();
+  private readonly comparableKeys = new Map<string, boolean>();
   private readonly tolNs: number;
 
   traces = 0;
@@ -124,29 +125,30 @@ export class Analyzer {
     if (r.start < this.minStart) this.minStart = r.start;
     if (r.end > this.maxEnd) this.maxEnd = r.end;
 
-    // Critical path → per-component and per-path self time.
-    const comp = new Map<number, number>();
-    const path = new Map<number, number>();
-    const nodePath = new Map<SpanNode, number>();
+    // Critical path → per-component and per-path self time. Small parallel arrays, not Maps: a unit
+    // touches a handful of components, and a Map per unit is most of the garbage at 1M spans.
+    const compIds: number[] = [];
+    const compNs: number[] = [];
+    const pathIds: number[] = [];
+    const pathNs: number[] = [];
     const isWorst = acc.worst === undefined || dur > acc.worst.unit.dur;
     const sections: Array<{ node: SpanNode; start: number; end: number; depth: number }> = [];
     let connWaitNs = 0;
     criticalPath(root, { skewToleranceNs: this.tolNs }, (node, start, end, stack) => {
       const ns = end - start;
       const c = this.compOf(node);
-      comp.set(c, (comp.get(c) ?? 0) + ns);
+      addTo(compIds, compNs, c, ns);
       if (this.components.infos[c].kind === 'pool_wait') connWaitNs += ns;
-      const p = this.pathOf(stack, nodePath);
-      path.set(p, (path.get(p) ?? 0) + ns);
+      addTo(pathIds, pathNs, this.pathOf(stack), ns);
       if (isWorst) sections.push({ node, start, end, depth: stack.length - 1 });
     });
 
     // Walk the unit once for request attributes, errors and dependency calls.
-    const attrs = new Set<number>();
-    const calleeSet = new Set<number>();
+    const attrs: number[] = [];
+    const callees: number[] = [];
     let error = false;
-    const poolEnds = new Map<string, number[]>();
-    const dbStarts = new Map<string, number[]>();
+    const pools: SpanNode[] = [];
+    const dbs: SpanNode[] = [];
     const clientCalls: SpanNode[] = [];
     const order: SpanNode[] = [];
     const stack: SpanNode[] = [root];
@@ -157,53 +159,52 @@ export class Analyzer {
       if (s.error) error = true;
       if (isEntrySpan(s.kind, n === root ? '' : s.parentSpanId)) {
         for (const k in s.attrs) {
-          if (ANALYSIS_KEYS.has(k) || NO_COMPARE.test(k)) continue;
+          if (!this.comparable(k)) continue;
           const v = s.attrs[k];
           if (typeof v === 'string' && v.length > 100) continue;
-          attrs.add(this.attrId(k, String(v)));
+          const id = this.attrId(k, String(v));
+          if (!attrs.includes(id)) attrs.push(id);
         }
       }
       const ck = this.components.infos[this.compOf(n)].kind;
-      if (ck === 'pool_wait') push(poolEnds, s.service, s.end);
-      else if (ck === 'db') push(dbStarts, s.service, s.start);
+      if (ck === 'pool_wait') pools.push(n);
+      else if (ck === 'db') dbs.push(n);
       else if (s.kind === 'client') clientCalls.push(n);
       for (const c of n.children) stack.push(c);
     }
-    if (error) attrs.add(this.attrId('error', 'true'));
-    // Connection wait inside each subtree (children come after parents in `order`): a call's own
-    // latency must not include waiting for our pool, or every caller of a waiting service would
-    // look like the slow dependency.
-    const waitInside = new Map<SpanNode, number>();
-    for (let i = order.length - 1; i >= 0; i--) {
-      const n = order[i];
-      let w = this.components.infos[this.compOf(n)].kind === 'pool_wait' ? n.span.end - n.span.start : 0;
-      for (const c of n.children) w += waitInside.get(c) ?? 0;
-      if (w > 0) waitInside.set(n, w);
-    }
-    for (const n of clientCalls) {
-      const s = n.span;
-      const callee = remoteService(n) ?? peerOf(s.attrs) ?? s.name;
-      const id = this.calleeId(callee);
-      calleeSet.add(id);
-      const holds = (poolEnds.get(s.service) ?? []).some((e) => e <= s.start) && (dbStarts.get(s.service) ?? []).some((b) => b >= s.end);
-      this.calls.push({ callee: id, endpoint: ep, start: s.start, dur: Math.max(0, s.end - s.start - (waitInside.get(n) ?? 0)), holdsConnection: holds, caller: s.service });
+    if (error) attrs.push(this.attrId('error', 'true'));
+    if (clientCalls.length > 0) {
+      // Connection wait inside each subtree (children come after parents in `order`): a call's own
+      // latency must not include waiting for our pool, or every caller of a waiting service would
+      // look like the slow dependency.
+      for (let i = order.length - 1; i >= 0; i--) {
+        const n = order[i];
+        let w = this.components.infos[n.comp].kind === 'pool_wait' ? n.span.end - n.span.start : 0;
+        for (const c of n.children) w += c.wait;
+        n.wait = w;
+      }
+      for (const n of clientCalls) {
+        const s = n.span;
+        const callee = remoteService(n) ?? peerOf(s.attrs) ?? s.name;
+        const id = this.calleeId(callee);
+        if (!callees.includes(id)) callees.push(id);
+        // Held a connection: checked one out before the call, and queried after it, in this service.
+        const holds = pools.some((p) => p.span.service === s.service && p.span.end <= s.start) &&
+          dbs.some((q) => q.span.service === s.service && q.span.start >= s.end);
+        this.calls.push({ callee: id, endpoint: ep, start: s.start, dur: Math.max(0, s.end - s.start - n.wait), holdsConnection: holds, caller: s.service });
+      }
     }
 
-    const rec: UnitRecord = {
-      traceId: r.traceId, start: r.start, dur, error,
-      compIds: [...comp.keys()], compNs: [...comp.values()],
-      pathIds: [...path.keys()], pathNs: [...path.values()],
-      attrs: [...attrs], connWaitNs, callees: [...calleeSet],
-    };
+    const rec: UnitRecord = { traceId: r.traceId, start: r.start, dur, error, compIds, compNs, pathIds, pathNs, attrs, connWaitNs, callees };
     acc.units.push(rec);
     if (isWorst) acc.worst = { unit: rec, root, sections: sections.reverse() };
   }
 
-  /** Flame path id of the top of `stack` (root..node); ancestors are memoised, so this is O(new nodes). */
-  private pathOf(stack: readonly SpanNode[], memo: Map<SpanNode, number>): number {
+  /** Flame path id of the top of `stack` (root..node); ancestors are memoised on the nodes, so O(new nodes). */
+  private pathOf(stack: readonly SpanNode[]): number {
     let i = stack.length - 1;
-    while (i >= 0 && !memo.has(stack[i])) i--;
-    let parentPath = i >= 0 ? memo.get(stack[i])! : -1;
+    while (i >= 0 && stack[i].path < 0) i--;
+    let parentPath = i >= 0 ? stack[i].path : -1;
     for (let j = i + 1; j < stack.length; j++) {
       const comp = this.compOf(stack[j]);
       const key = `${parentPath}:${comp}`;
@@ -214,10 +215,20 @@ export class Analyzer {
         this.pathComp.push(comp);
         this.pathIndex.set(key, id);
       }
-      memo.set(stack[j], id);
+      stack[j].path = id;
       parentPath = id;
     }
     return parentPath;
+  }
+
+  /** Whether an attribute key is worth comparing (regex once per key). */
+  private comparable(k: string): boolean {
+    let ok = this.comparableKeys.get(k);
+    if (ok === undefined) {
+      ok = !ANALYSIS_KEYS.has(k) && !NO_COMPARE.test(k);
+      this.comparableKeys.set(k, ok);
+    }
+    return ok;
   }
 
   /** Component of a node, computed once per node. */
@@ -252,8 +263,11 @@ export class Analyzer {
   }
 }
 
-function push(m: Map<string, number[]>, k: string, v: number): void {
-  const l = m.get(k);
-  if (l) l.push(v);
-  else m.set(k, [v]);
+function addTo(ids: number[], vals: number[], id: number, v: number): void {
+  const i = ids.indexOf(id);
+  if (i >= 0) vals[i] += v;
+  else {
+    ids.push(id);
+    vals.push(v);
+  }
 }

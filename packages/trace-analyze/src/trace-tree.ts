@@ -8,6 +8,10 @@ export interface SpanNode {
   detached: SpanNode[];
   /** Component id, filled lazily by the analyzer (-1 = not yet). */
   comp: number;
+  /** Flame-graph path id, filled by the analyzer (-1 = not yet). */
+  path: number;
+  /** DB-connection wait inside this subtree, ns (filled by the analyzer). */
+  wait: number;
 }
 
 /** A subtree analysed on its own: the trace's root, an extra root, or an async (detached) subtree. */
@@ -53,7 +57,7 @@ export function buildTrace(spans: SpanRecord[]): TraceShape {
       duplicateSpans++;
       continue;
     }
-    byId.set(span.spanId, { span, parent: undefined, children: NONE, detached: NONE, comp: -1 });
+    byId.set(span.spanId, { span, parent: undefined, children: NONE, detached: NONE, comp: -1, path: -1, wait: 0 });
   }
   const roots: SpanNode[] = [];
   const orphans: SpanNode[] = [];
