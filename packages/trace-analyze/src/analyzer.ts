@@ -12,6 +12,7 @@ export interface UnitRecord {
   start: number;
   /** ns. */
   dur: number;
+  /** The root span has an error status (the request failed). */
   error: boolean;
   /** Critical-path time per component: parallel arrays, ids from the ComponentRegistry. */
   compIds: number[];
@@ -172,7 +173,9 @@ export class Analyzer {
       else if (s.kind === 'client') clientCalls.push(n);
       for (const c of n.children) stack.push(c);
     }
-    if (error) attrs.push(this.attrId('error', 'true'));
+    // error_rate counts failed requests (root status); any failing span is compared as an attribute.
+    if (error) attrs.push(this.attrId('has_error_span', 'true'));
+    error = r.error;
     if (clientCalls.length > 0) {
       // Connection wait inside each subtree (children come after parents in `order`): a call's own
       // latency must not include waiting for our pool, or every caller of a waiting service would

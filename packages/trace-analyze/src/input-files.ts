@@ -108,6 +108,7 @@ export async function readFile(
   let jsonLines = 0; // lines that parsed: after the first, a broken line is an error, not a format switch
   let wholeDoc: Buffer[] | undefined;
   let carry: Buffer | undefined;
+  const pending: Buffer[] = [];
 
   const handleLine = (buf: Buffer, start: number, end: number): void => {
     lineNo++;
@@ -144,8 +145,15 @@ export async function readFile(
         wholeDoc.push(chunk);
         continue;
       }
-      let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      // A line longer than a chunk (one big request per line is common) is collected as a list
+      // and joined once, when its newline arrives: re-concatenating per chunk would be quadratic.
+      if (carry && chunk.indexOf(10) < 0) {
+        pending.push(chunk);
+        continue;
+      }
+      let buf = carry ? Buffer.concat([carry, ...pending, chunk]) : chunk;
       carry = undefined;
+      pending.length = 0;
       let pos = 0;
       for (;;) {
         const nl = buf.indexOf(10, pos);
@@ -166,7 +174,7 @@ export async function readFile(
     return { spans, lines: lineNo };
   }
   if (wholeDoc) {
-    if (carry) wholeDoc.push(carry);
+    if (carry) wholeDoc.push(carry, ...pending);
     const text = Buffer.concat(wholeDoc).toString('utf8');
     const startLine = firstLine;
     let doc: unknown;
@@ -202,8 +210,9 @@ export async function readFile(
     ctx.line = startLine;
     const docs = Array.isArray(doc) ? doc : [doc];
     for (const d of docs) spans += readDocument(d, ctx);
-  } else if (carry && carry.length > 0) {
-    handleLine(carry, 0, carry.length);
+  } else if (carry && carry.length + pending.length > 0) {
+    const last = pending.length ? Buffer.concat([carry, ...pending]) : carry;
+    handleLine(last, 0, last.length);
   }
   return finish();
 

@@ -25,6 +25,8 @@ beforeAll(() => {
   fs.mkdirSync(path.join(dir, 'more'));
   fs.writeFileSync(path.join(dir, 'more/b.jsonl.gz'), zlib.gzipSync(toJsonLines(spans.slice(half), { batch: 300, ids: 'base64', kinds: 'enum' })));
   fs.writeFileSync(path.join(dir, 'all.jsonl'), toJsonLines(spans, { batch: 500 }));
+  // Everything in one multi-megabyte line, no trailing newline: lines longer than a read chunk.
+  fs.writeFileSync(path.join(dir, 'oneline.ndjson'), toJsonLines(spans, { batch: 1e9 }).trimEnd());
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +65,8 @@ describe('trace-analyze CLI', () => {
       [rep.traces, rep.endpoints.map((e) => [e.name, e.count, e.p99_ms.toFixed(3)])];
     expect(key(split)).toEqual(key(one));
     expect(key(stdin)).toEqual(key(one));
+    expect(fs.statSync(path.join(dir, 'oneline.ndjson')).size).toBeGreaterThan(3 << 20);
+    expect(key(JSON.parse(run(['oneline.ndjson', '--format', 'json']).stdout))).toEqual(key(one));
     expect(split.spans).toBe(one.spans);
     // all.jsonl + a.jsonl + b: duplicates are detected, not double counted.
     expect(glob.endpoints.map((e: { name: string }) => e.name)).toEqual(['edge GET /account/dashboard']);
