@@ -22,6 +22,7 @@ const { LoadGenerator } = require('./runner/load');
 const { Progress, percentile } = require('./runner/progress');
 const { analyse, analyzerCommand } = require('./runner/analysis');
 const { verdict } = require('./runner/verdict');
+const { warmUp } = require('./runner/warmup');
 
 const HELP = `Usage: npm run demo -- [options]      (or: node examples/checkout/run-demo.js [options])
 
@@ -128,7 +129,7 @@ process.on('exit', () => {
   for (const s of running.services) if (!s.exited) s.proc.kill('SIGKILL');
 });
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.on(signal, () => {
     if (stopping) return; // a second Ctrl-C while cleaning up: keep cleaning up
     process.stderr.write(`\n${signal}: stopping the services and the database…\n`);
@@ -202,7 +203,10 @@ async function main() {
   });
   const gateway = await start('gateway', { CHECKOUT_API_URL: api.url });
   log(`  services: ${running.services.map((s) => `${s.name} :${s.port}`).join(', ')} (pids ${running.services.map((s) => s.proc.pid).join(' ')})`);
-  log(`  started in ${((Date.now() - t0) / 1000).toFixed(1)} s; load: ${o.rate} req/s for ${o.durationMs / 1000} s (at most ${o.maxRequests} requests)`);
+  const warmStart = Date.now();
+  await warmUp({ baseUrl: gateway.url, customers, poolSize: o.poolSize });
+  log(`  started in ${((Date.now() - t0) / 1000).toFixed(1)} s (warm-up, not traced: ${((Date.now() - warmStart) / 1000).toFixed(1)} s)`);
+  log(`  load: ${o.rate} req/s for ${o.durationMs / 1000} s (at most ${o.maxRequests} requests)`);
   log('');
 
   // 3. Load, with the scenario's phases sent to the services as they begin.
@@ -222,6 +226,7 @@ async function main() {
   running.progress = new Progress(load);
   running.progress.start();
   await load.run();
+  if (stopping) return new Promise(() => {}); // interrupted: the signal handler finishes and exits
   load.phase = 'draining';
   await load.drain(20_000);
   running.progress.stop();

@@ -13,14 +13,14 @@ const SCENARIOS = {
 
   'payment-slow': {
     summary:
-      'the payment processor holds a share of payments for fraud screening (+≈2.5 s); large orders — ' +
+      'the payment processor holds a share of payments for fraud screening (+≈2.5 s); orders above €800 — ' +
       'mostly gold-tier customers — far more often',
     phases: [
       {
         name: 'steady',
         until: 1,
         rate: 1,
-        overrides: { payment_review: { probability: 0.1, highValueProbability: 0.7 } },
+        overrides: { payment_review: { probability: 0.01, highValueProbability: 0.9 } },
       },
     ],
     expect: { checkoutTop: 'payment', slowTier: 'gold' },

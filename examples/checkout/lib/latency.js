@@ -19,7 +19,7 @@ const ARTICLE_DEFAULTS = Object.freeze({
 /** Further knobs of the simulation that the article does not give numbers for. */
 const SIM_DEFAULTS = Object.freeze({
   // Fraud screening at the payment processor: how long it takes and how often it happens.
-  payment_review: { median: 2500, probability: 0.01, highValueProbability: 0.04, highValueCents: 50_000 },
+  payment_review: { median: 2500, probability: 0.01, highValueProbability: 0.04, highValueCents: 80_000 },
 });
 
 /**

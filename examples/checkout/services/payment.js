@@ -14,7 +14,7 @@ const { latency } = startService('payment', {
     await latency.wait('payment');
     const screening = latency.distribution('payment_review');
     // Share of payments held for fraud screening: high-value ones far more often.
-    const p = amount >= (screening.highValueCents ?? 50_000) ? screening.highValueProbability ?? 0.05 : screening.probability ?? 0.01;
+    const p = amount >= screening.highValueCents ? screening.highValueProbability : screening.probability;
     const reviewed = Math.random() < p;
     if (reviewed) await latency.wait('payment_review');
     sendJson(res, 201, { authorization_id: randomUUID(), status: 'authorized', reviewed });
