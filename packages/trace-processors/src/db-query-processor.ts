@@ -49,6 +49,12 @@ interface SpanState {
   handled: boolean;
   /** The span's own setAttribute, from before we wrapped it (undefined when not wrapped). */
   set: SetAttribute | undefined;
+  /**
+   * The raw statement and its sanitized form, held only while the span lives: some clients put the
+   * whole statement in their error messages (`select … 'alice' … - relation "x" does not exist`).
+   */
+  raw: string | undefined;
+  sanitized: string;
 }
 
 const STATE = Symbol.for('org.trace.db-query-hash.state');
@@ -124,7 +130,7 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
     const write: SetAttribute = set ?? ((k, v) => s.setAttribute(k, v));
     let state = s[STATE];
     if (state === undefined) {
-      state = { written: undefined, handled: false, set: undefined };
+      state = { written: undefined, handled: false, set: undefined, raw: undefined, sanitized: '?' };
       s[STATE] = state;
     }
     try {
@@ -132,6 +138,8 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
       for (const [k, v] of queryAttributes(info, rawText, this.statement, s.attributes)) write(k, v);
       state.written = this.statement === 'off' ? undefined : this.statement === 'raw' ? rawText : info.sanitized;
       state.handled = true;
+      state.raw = rawText;
+      state.sanitized = info.sanitized;
       s.updateName(info.summary || fallbackSpanName(s.attributes));
     } catch (error) {
       reportInternal(error);
@@ -147,7 +155,8 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
     const originalSetStatus = s.setStatus;
     const originalAddEvent = s.addEvent;
     const set: SetAttribute = (k, v) => originalSetAttribute.call(s, k, v);
-    s[STATE] = { written: undefined, handled: false, set };
+    const state: SpanState = { written: undefined, handled: false, set, raw: undefined, sanitized: '?' };
+    s[STATE] = state;
 
     s.setAttribute = function setAttribute(key: string, value: AttributeValue) {
       try {
@@ -176,7 +185,7 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
     if (mode !== 'raw') {
       s.setStatus = function setStatus(status: SpanStatus) {
         if (status !== null && typeof status === 'object' && typeof status.message === 'string') {
-          status = { code: status.code, message: sanitizeDbErrorMessage(status.message) };
+          status = { code: status.code, message: sanitizeDbErrorMessage(withoutStatement(status.message, state)) };
         }
         return originalSetStatus.call(s, status);
       };
@@ -184,7 +193,7 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
       // here covers both paths.
       s.addEvent = function addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput) {
         if (name === 'exception' && isAttributes(attributesOrTime)) {
-          attributesOrTime = sanitizeExceptionAttributes(attributesOrTime);
+          attributesOrTime = sanitizeExceptionAttributes(attributesOrTime, (text) => withoutStatement(text, state));
         }
         return originalAddEvent.call(s, name, attributesOrTime as Attributes, time);
       };
@@ -236,12 +245,15 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
     if (this.statement === 'raw') return;
     if (state === undefined) {
       // Never wrapped: scrub the status and exception events in place.
+      const handled = s[STATE];
       if (s.status !== undefined && typeof s.status.message === 'string') {
-        s.status = { code: s.status.code, message: sanitizeDbErrorMessage(s.status.message) };
+        s.status = { code: s.status.code, message: sanitizeDbErrorMessage(withoutStatement(s.status.message, handled)) };
       }
       for (const event of s.events ?? []) {
         if (event.name === 'exception' && event.attributes !== undefined) {
-          (event as { attributes?: Attributes }).attributes = sanitizeExceptionAttributes(event.attributes);
+          (event as { attributes?: Attributes }).attributes = sanitizeExceptionAttributes(event.attributes, (text) =>
+            withoutStatement(text, handled),
+          );
         }
       }
     }
@@ -257,6 +269,13 @@ function deleteAttribute(s: MutableSpan, key: string): void {
   delete s.attributes[key];
   const counted = s as unknown as { _attributesCount?: unknown };
   if (typeof counted._attributesCount === 'number' && counted._attributesCount > 0) counted._attributesCount--;
+}
+
+/** Replace the span's raw statement, wherever an error text quotes it, by its sanitized form. */
+function withoutStatement(text: string, state: SpanState | undefined): string {
+  const raw = state?.raw;
+  if (raw === undefined || raw.length === 0 || text.indexOf(raw) < 0) return text;
+  return text.split(raw).join(state!.sanitized);
 }
 
 /** Has the processor taken charge of this span (wrapped it in onStart or handled a statement)? */

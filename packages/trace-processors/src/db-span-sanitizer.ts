@@ -72,13 +72,17 @@ export function queryAttributes(
   return out;
 }
 
-/** Scrub the attributes of an `exception` event (returns a new object when something changed). */
-export function sanitizeExceptionAttributes(attributes: Attributes): Attributes {
-  const message = attributes[ATTR_EXCEPTION_MESSAGE];
-  const stack = attributes[ATTR_EXCEPTION_STACKTRACE];
-  if (typeof message !== 'string' && typeof stack !== 'string') return attributes;
+/**
+ * Scrub the attributes of an `exception` event (returns a new object when something changed).
+ * `preprocess` runs first on the message and the stack (e.g. to replace a quoted raw statement).
+ */
+export function sanitizeExceptionAttributes(attributes: Attributes, preprocess: (text: string) => string = (t) => t): Attributes {
+  const rawMessage = attributes[ATTR_EXCEPTION_MESSAGE];
+  const rawStack = attributes[ATTR_EXCEPTION_STACKTRACE];
+  if (typeof rawMessage !== 'string' && typeof rawStack !== 'string') return attributes;
   const copy: Attributes = { ...attributes };
-  if (typeof message === 'string') copy[ATTR_EXCEPTION_MESSAGE] = sanitizeDbErrorMessage(message);
-  if (typeof stack === 'string') copy[ATTR_EXCEPTION_STACKTRACE] = sanitizeDbErrorStack(stack, message);
+  const message = typeof rawMessage === 'string' ? preprocess(rawMessage) : undefined;
+  if (message !== undefined) copy[ATTR_EXCEPTION_MESSAGE] = sanitizeDbErrorMessage(message);
+  if (typeof rawStack === 'string') copy[ATTR_EXCEPTION_STACKTRACE] = sanitizeDbErrorStack(preprocess(rawStack), message);
   return copy;
 }

@@ -6,9 +6,10 @@
  *
  * Rule: a quoted segment survives only when the word right before it says it is a schema object name
  * (`relation "users"`, `column "email"`, `constraint "users_email_key"`) — those are what makes the
- * error useful and they are not user data. Every other quoted segment, every `'…'` segment, the value
- * side of `Key (…)=(…)`, and anything after an unbalanced quote become `?`. One forward scan, no
- * regular expression: linear on any input.
+ * error useful and they are not user data. Every other quoted segment (extended to the last quote of
+ * its kind, since values are quoted without escaping), every `'…'` segment, the value side of
+ * `Key (…)=(…)`, and anything after an unbalanced quote become `?`. One forward scan, no regular
+ * expression: linear on any input.
  */
 
 /** Longest message kept (characters); longer ones are cut, since the tail adds nothing a reader needs. */
@@ -57,23 +58,32 @@ function scrub(text: string): string {
   while (p < len) {
     const c = text.charCodeAt(p);
     if (c === 34 /* " */ || c === 39 /* ' */) {
-      // Find the closing quote (doubled quotes are escapes, as in SQL).
-      let q = p + 1;
-      for (;;) {
-        q = text.indexOf(c === 34 ? '"' : "'", q);
-        if (q < 0 || text.charCodeAt(q + 1) !== c) break;
-        q += 2;
+      const quote = c === 34 ? '"' : "'";
+      if (c === 34 && OBJECT_KINDS.has(wordBefore(text, p))) {
+        // An object name: keep it, up to its closing quote (doubled quotes are escapes, as in SQL).
+        let q = p + 1;
+        for (;;) {
+          q = text.indexOf(quote, q);
+          if (q < 0 || text.charCodeAt(q + 1) !== c) break;
+          q += 2;
+        }
+        if (q >= 0) {
+          p = q + 1;
+          continue;
+        }
       }
-      if (q < 0) {
+      // A value. PostgreSQL quotes values without escaping the quotes inside them
+      // (`at or near "'{"k":"v"}'"`), so the nearest closing quote may sit inside the value: the value
+      // is taken to run to the *last* such quote of the message. That may hide an object name that
+      // follows, never a piece of the value.
+      const last = text.lastIndexOf(quote);
+      if (last <= p) {
         // Unbalanced: we cannot tell where the value ends, so nothing after the quote survives.
         return out + text.slice(from, p + 1) + PLACEHOLDER;
       }
-      const keep = c === 34 && OBJECT_KINDS.has(wordBefore(text, p));
-      if (!keep) {
-        out += text.slice(from, p + 1) + PLACEHOLDER;
-        from = q;
-      }
-      p = q + 1;
+      out += text.slice(from, p + 1) + PLACEHOLDER;
+      from = last;
+      p = last + 1;
       continue;
     }
     if (c === 41 /* ) */ && text.charCodeAt(p + 1) === 61 /* = */ && text.charCodeAt(p + 2) === 40 /* ( */) {

@@ -129,6 +129,12 @@ export class SqlLexer {
 
   private pos = 0;
   private readonly len: number;
+  /**
+   * Operator characters before this offset are known to lex one at a time (the tail of a run of
+   * `+`/`-` cut off by the trailing-sign rule). Without this memo, `+-+-+-…` would rescan the rest
+   * of the run for every character: quadratic.
+   */
+  private opSingleUntil = 0;
 
   constructor(private readonly text: string) {
     this.len = text.length;
@@ -375,6 +381,7 @@ export class SqlLexer {
    * `~!@#%^&|\`?` — which is why `a=-1` lexes as `=` then `-1`.
    */
   private operator(pos: number): TokenKind {
+    if (pos < this.opSingleUntil) return this.token(pos + 1, TokenKind.Operator);
     const text = this.text;
     const len = this.len;
     let p = pos;
@@ -395,6 +402,9 @@ export class SqlLexer {
       p++;
     }
     if (p - pos > 1 && !special) {
+      // What the rule cuts off is made of `+`/`-` only, and the run holds no special character:
+      // every operator starting in the cut-off part is a single character.
+      this.opSingleUntil = p;
       while (p - pos > 1) {
         const last = text.charCodeAt(p - 1);
         if (last === 43 || last === CH_MINUS) p--;

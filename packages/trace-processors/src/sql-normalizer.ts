@@ -106,6 +106,41 @@ function rangesEqual(parts: string[], a: number, aEnd: number, b: number, bEnd: 
   return true;
 }
 
+/**
+ * Keywords that cannot be used as a bare column/table name (reserved, and "type or function name"
+ * keywords): `"user"` is a table, `user` is CURRENT_USER, so quoting them changes meaning.
+ */
+const RESERVED_WORDS = new Set([
+  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast',
+  'check', 'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role',
+  'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do',
+  'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in',
+  'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not',
+  'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references', 'returning', 'select',
+  'session_user', 'some', 'symmetric', 'system_user', 'table', 'then', 'to', 'trailing', 'true', 'union',
+  'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with', 'authorization', 'binary',
+  'collation', 'concurrently', 'cross', 'current_schema', 'freeze', 'full', 'ilike', 'inner', 'is',
+  'isnull', 'join', 'left', 'like', 'natural', 'notnull', 'outer', 'overlaps', 'right', 'similar',
+  'tablesample', 'verbose',
+]);
+
+/**
+ * In the key, `"accounts"` is written `accounts`: PostgreSQL folds unquoted names to lower case, so
+ * a quoted all-lower-case name that is not a reserved word is the very same identifier (ORMs quote
+ * everything, hand-written SQL does not; both must group together). Anything else stays quoted.
+ */
+function canonicalQuotedIdent(raw: string): string {
+  if (raw.charCodeAt(0) !== 34 /* " */ || raw.length < 3) return raw;
+  const end = raw.length - 1;
+  for (let i = 1; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    const lowerAlpha = c >= 97 && c <= 122;
+    if (!(lowerAlpha || c === 95 || (i > 1 && ((c >= 48 && c <= 57) || c === 36)))) return raw;
+  }
+  const inner = raw.slice(1, end);
+  return RESERVED_WORDS.has(inner) ? raw : inner;
+}
+
 /** `"a""b"` → `a"b` (for the summary, which names collections without quotes). */
 function unquoteIdent(raw: string): string {
   const open = raw.indexOf('"');
@@ -190,10 +225,16 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
     // lexer has re-synchronised on the *wrong* quotes: what reads as words may be the inside of a
     // literal. Valid SQL essentially never glues them, so the statement is treated as unterminated.
     if (
-      !space &&
-      ((kind === TokenKind.String && (prevKind === TokenKind.Word || prevKind === TokenKind.Number)) ||
-        ((kind === TokenKind.Word || kind === TokenKind.Number) && prevKind === TokenKind.String))
+      (!space && isAtom(kind) && isAtom(prevKind) && (isQuoted(kind) || isQuoted(prevKind))) ||
+      (kind === TokenKind.Word && hasDollarQuote(sql, lexer.start, lexer.end))
     ) {
+      const s = summary.finish();
+      return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
+    }
+    // Likewise a "quoted identifier" holding quotes, dollars, `=`, line breaks, or far longer than
+    // PostgreSQL's 63-byte name limit, is more likely a stray `"` pairing across a literal than a
+    // name. (ORM aliases such as `"Customer->Orders.id"` stay well within these rules.)
+    if (kind === TokenKind.QuotedIdent && suspiciousQuotedIdent(sql, lexer.start, lexer.end)) {
       const s = summary.finish();
       return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
     }
@@ -268,7 +309,8 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
           summary.other();
           break;
         }
-        key.push(lower);
+        // Savepoint names are generated (`sp_1`, `sp_2` …): they do not make a new shape.
+        key.push(prevWord === 'savepoint' && prevKind === TokenKind.Word ? PLACEHOLDER : lower);
         pushSan(raw, space);
         markNonConst();
         if (TYPED_LITERAL_WORDS.has(lower)) typedWordAt = key.length - 1;
@@ -297,7 +339,7 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
           prevConst = true;
           break;
         }
-        key.push(raw);
+        key.push(canonicalQuotedIdent(raw));
         pushSan(raw, space);
         markNonConst();
         summary.quotedIdent(unquoteIdent(raw), depth);
@@ -491,6 +533,39 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
     unterminated: false,
     truncated,
   };
+}
+
+/** Tokens that are operands on their own: two of them glued together is not SQL. */
+function isAtom(kind: TokenKind): boolean {
+  return (
+    kind === TokenKind.Word || kind === TokenKind.Number || kind === TokenKind.String || kind === TokenKind.QuotedIdent || kind === TokenKind.Param
+  );
+}
+
+function isQuoted(kind: TokenKind): boolean {
+  return kind === TokenKind.String || kind === TokenKind.QuotedIdent;
+}
+
+/**
+ * `E$$secret$$` is one identifier for PostgreSQL (`$` continues a name), but a name holding `$$` is
+ * far more likely a dollar-quoted literal with a stray letter in front of it.
+ */
+function hasDollarQuote(sql: string, start: number, end: number): boolean {
+  for (let i = start + 1; i < end - 1; i++) {
+    if (sql.charCodeAt(i) === 36 && sql.charCodeAt(i + 1) === 36) return true;
+  }
+  return false;
+}
+
+function suspiciousQuotedIdent(sql: string, start: number, end: number): boolean {
+  // `U&"…"` may hold escapes; measure the part between the quotes.
+  const open = sql.charCodeAt(start) === 34 ? start : sql.indexOf('"', start);
+  if (end - open - 2 > 128) return true;
+  for (let i = open + 1; i < end - 1; i++) {
+    const c = sql.charCodeAt(i);
+    if (c === 39 /* ' */ || c === 36 /* $ */ || c === 61 /* = */ || c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 function isSignContext(prevKind: TokenKind, prevWord: string): boolean {
