@@ -60,11 +60,9 @@ export class AnalysisSession {
   finish(opts: AnalyzeOptions = {}): AnalysisReport {
     const rule = typeof opts.slow === 'string' ? parseSlowRule(opts.slow) : opts.slow ?? { kind: 'percentile', p: 95 };
     const an = new Analyzer(this.time, { skewToleranceMs: opts.skewToleranceMs ?? 2 });
-    // Analyse trace by trace and let each trace's spans go as soon as it is done.
-    for (const [id, spans] of this.store.traces) {
-      an.addTrace(spans);
-      this.store.traces.delete(id);
-    }
+    // Analyse trace by trace; only small per-trace records outlive this loop.
+    for (const spans of this.store.traces.values()) an.addTrace(spans);
+    this.store.traces.clear();
     const minCount = opts.minCount ?? 1;
     const endpoints: EndpointReport[] = [];
     const findings: Finding[] = [];

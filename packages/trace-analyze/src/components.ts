@@ -26,7 +26,25 @@ export class ComponentRegistry {
   private readonly byKey = new Map<string, number>();
   /** Per span name: 0 = ordinary, 1 = pool wait, 2 = connect (regexes run once per name). */
   private readonly nameClass = new Map<string, number>();
+  private readonly cache2 = new Map<string, Map<string, Map<string, number>>>();
   private readonly spanCache = new Map<string, Map<string, Map<string, number>>>();
+
+  /**
+   * Cached lookup by two strings (both usually interned), so the common span shapes never build a
+   * key string: this runs once per span.
+   */
+  private cached(tag: string, a: string, b: string, make: () => ComponentInfo): number {
+    let byA = this.cache2.get(tag);
+    if (!byA) this.cache2.set(tag, (byA = new Map()));
+    let byB = byA.get(a);
+    if (!byB) byA.set(a, (byB = new Map()));
+    let id = byB.get(b);
+    if (id === undefined) {
+      id = this.id(`${tag}\0${a}\0${b}`, make);
+      byB.set(b, id);
+    }
+    return id;
+  }
 
   id(key: string, make: () => ComponentInfo): number {
     let id = this.byKey.get(key);
@@ -60,17 +78,17 @@ export class ComponentRegistry {
       const summary = str(a['db.query.summary']);
       const label = summary ?? s.name;
       const key = hash ?? summary ?? s.name;
-      return this.id(`db\0${dbSystem}\0${key}`, () => ({
+      return this.cached('db', dbSystem, key, () => ({
         label: `${dbSystem}: ${label}${hash ? ` #${hash.slice(0, 8)}` : ''}`, service: dbSystem, kind: 'db',
       }));
     }
     if (s.kind === 'client') {
       const callee = remoteService(node);
       if (callee !== undefined) {
-        return this.id(`net\0${svc}\0${callee}`, () => ({ label: `network/queue ${svc} → ${callee}`, service: svc, kind: 'network' }));
+        return this.cached('net', svc, callee, () => ({ label: `network/queue ${svc} → ${callee}`, service: svc, kind: 'network' }));
       }
       const peer = peerOf(a) ?? s.name;
-      return this.id(`client\0${svc}\0${peer}`, () => ({ label: `${svc} → ${peer}`, service: peer, kind: 'client' }));
+      return this.cached('client', svc, peer, () => ({ label: `${svc} → ${peer}`, service: peer, kind: 'client' }));
     }
     // Hot path (most spans): nested maps on interned strings, no key string built per span.
     let byName = this.spanCache.get(svc);

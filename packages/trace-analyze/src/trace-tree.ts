@@ -50,39 +50,48 @@ export interface TraceShape {
  * subtree becomes its own unit, so its latency is still analysed (as its own endpoint).
  */
 export function buildTrace(spans: SpanRecord[]): TraceShape {
-  const byId = new Map<string, SpanNode>();
+  const nodes: SpanNode[] = [];
+  // Small traces (the vast majority) are indexed by linear search: cheaper than building a Map.
+  const byId = spans.length > 24 ? new Map<string, SpanNode>() : undefined;
+  const find = (id: string): SpanNode | undefined => {
+    if (byId) return byId.get(id);
+    for (let i = 0; i < nodes.length; i++) if (nodes[i].span.spanId === id) return nodes[i];
+    return undefined;
+  };
   let duplicateSpans = 0;
   for (const span of spans) {
-    if (byId.has(span.spanId)) {
+    if (find(span.spanId) !== undefined) {
       duplicateSpans++;
       continue;
     }
-    byId.set(span.spanId, { span, parent: undefined, children: NONE, detached: NONE, comp: -1, path: -1, wait: 0 });
+    const node: SpanNode = { span, parent: undefined, children: NONE, detached: NONE, comp: -1, path: -1, wait: 0 };
+    nodes.push(node);
+    byId?.set(span.spanId, node);
   }
   const roots: SpanNode[] = [];
   const orphans: SpanNode[] = [];
-  for (const node of byId.values()) {
+  for (const node of nodes) {
     const pid = node.span.parentSpanId;
     if (pid === '' || pid === node.span.spanId) {
       roots.push(node);
       continue;
     }
-    const parent = byId.get(pid);
+    const parent = find(pid);
     if (parent === undefined) orphans.push(node);
     else node.parent = parent;
   }
   const shape: TraceShape = {
-    units: [], spans: byId.size, duplicateSpans, orphanSpans: 0, unreachableSpans: 0,
+    units: [], spans: nodes.length, duplicateSpans, orphanSpans: 0, unreachableSpans: 0,
     skewAdjustedSpans: 0, maxSkewNs: 0, missingRoot: roots.length === 0,
   };
   if (roots.length === 0) return shape;
   // Earliest start wins, then the longest: a client-side root encloses the server it called.
-  roots.sort((a, b) => a.span.start - b.span.start || (b.span.end - b.span.start) - (a.span.end - a.span.start));
+  if (roots.length > 1) roots.sort((a, b) => a.span.start - b.span.start || (b.span.end - b.span.start) - (a.span.end - a.span.start));
   const primary = roots[0];
   for (const o of orphans) o.parent = primary;
   shape.orphanSpans = orphans.length;
 
-  for (const node of byId.values()) {
+  for (const node of nodes) {
     const p = node.parent;
     if (p === undefined) continue;
     if (isDetached(node, p)) {
@@ -126,7 +135,7 @@ export function buildTrace(spans: SpanRecord[]): TraceShape {
       for (const d of n.detached) shape.units.push({ root: d, origin: 'async' });
     }
   }
-  shape.unreachableSpans = byId.size - reached;
+  shape.unreachableSpans = nodes.length - reached;
   return shape;
 }
 
