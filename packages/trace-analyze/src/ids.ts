@@ -13,9 +13,10 @@ export function normalizeId(v: unknown, bytes: 8 | 16): string | undefined {
   const hexLen = bytes * 2;
   let hex: string;
   const h = v.length <= hexLen ? hexCase(v) : 0;
+  if (h === 3) return ''; // all zeros: "no parent"
   if (h !== 0) {
     const lower = h === 1 ? v : v.toLowerCase();
-    hex = lower.length === hexLen ? lower : lower.padStart(hexLen, '0');
+    return lower.length === hexLen ? lower : lower.padStart(hexLen, '0');
   } else if (B64.test(v)) {
     hex = Buffer.from(v.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('hex');
     if (hex.length !== hexLen) return undefined;
@@ -30,14 +31,20 @@ function isAllZero(hex: string): boolean {
   return true;
 }
 
-/** 0 = not hex, 1 = lower-case hex (use as is), 2 = hex with upper-case letters. A loop, not a regex: this runs twice per span. */
-function hexCase(v: string): 0 | 1 | 2 {
+/**
+ * 0 = not hex, 1 = lower-case hex (use as is), 2 = hex with upper-case letters, 3 = all zeros.
+ * One loop, not regexes: this runs three times per span.
+ */
+function hexCase(v: string): 0 | 1 | 2 | 3 {
   let upper = false;
+  let zero = true;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
+    if (c === 48) continue;
+    zero = false;
+    if ((c > 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
     if (c >= 65 && c <= 70) upper = true;
     else return 0;
   }
-  return upper ? 2 : 1;
+  return zero ? 3 : upper ? 2 : 1;
 }

@@ -9,13 +9,19 @@ export class TimeBase {
   /** Relative ns from an OTLP time value: decimal string or number of epoch nanoseconds. */
   fromNanos(v: unknown): number | undefined {
     if (typeof v === 'string') {
-      if (v.length === 0 || v.length > 20) return undefined;
-      // Split the decimal string so that no intermediate value exceeds 2^53.
-      const cut = v.length - 9;
-      const sec = cut > 0 ? Number(v.slice(0, cut)) : 0;
-      const ns = Number(cut > 0 ? v.slice(cut) : v);
-      // Number() accepts '1e3', ' 7', '0x1f': reject anything but plain digits without a regex per call.
-      if (!Number.isInteger(sec) || !Number.isInteger(ns) || sec < 0 || ns < 0 || !isDigit(v.charCodeAt(0)) || !isDigit(v.charCodeAt(v.length - 1)) || v.includes('e') || v.includes('x')) return undefined;
+      const len = v.length;
+      if (len === 0 || len > 20) return undefined;
+      // Seconds and nanoseconds parsed digit by digit: no substrings, no intermediate above 2^53,
+      // and anything but plain digits is rejected on the way.
+      const cut = len - 9;
+      let sec = 0;
+      let ns = 0;
+      for (let i = 0; i < len; i++) {
+        const d = v.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) return undefined;
+        if (i < cut) sec = sec * 10 + d;
+        else ns = ns * 10 + d;
+      }
       if (this.baseSec === undefined) this.baseSec = sec;
       return (sec - this.baseSec) * 1e9 + ns;
     }
@@ -41,6 +47,3 @@ export class TimeBase {
   }
 }
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
