@@ -1,4 +1,4 @@
-import { ANALYSIS_KEYS, isEntrySpan } from './attributes';
+import { ANALYSIS_KEYS, EMPTY_ATTRS } from './attributes';
 import { ComponentRegistry, operationName, peerOf, remoteService } from './components';
 import { criticalPath } from './critical-path';
 import type { TimeBase } from './time-base';
@@ -158,7 +158,9 @@ export class Analyzer {
       order.push(n);
       const s = n.span;
       if (s.error) error = true;
-      if (isEntrySpan(s.kind, n === root ? '' : s.parentSpanId)) {
+      // Entry spans carry all their attributes; others only analysis keys (not compared) and
+      // application attributes (see readAnalysisAttributes).
+      if (s.attrs !== EMPTY_ATTRS) {
         for (const k in s.attrs) {
           if (!this.comparable(k)) continue;
           const v = s.attrs[k];

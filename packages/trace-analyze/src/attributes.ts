@@ -74,14 +74,31 @@ export function readAttributes(list: unknown, keepAll: boolean, into: Attrs): At
 }
 
 const EMPTY: Attrs = Object.freeze({}) as Attrs;
+export const EMPTY_ATTRS = EMPTY;
 
-/** Only the analysis keys; returns a shared frozen empty object when there are none. */
+/**
+ * Semantic-convention namespaces: on non-entry spans these are per-call details (and many), so only
+ * the analysis keys among them are kept. Anything else is an application attribute
+ * (`customer.tier`, `feature.flag`…), usually rare and request-level: kept for the comparison.
+ */
+const SEMCONV = /^(http|db|net|network|server|client|url|rpc|messaging|user_agent|thread|code|otel|process|telemetry|exception|peer|host|os|service|enduser|faas|cloud|k8s|container|aws|gcp|azure|error|event|log|pool|session|signalr|system|jvm|dotnet|nodejs|v8js|tls|dns|graphql|gen_ai|sentry|component|span)[._]/;
+const keyKept = new Map<string, boolean>();
+export function keepOnAnySpan(key: string): boolean {
+  let keep = keyKept.get(key);
+  if (keep === undefined) {
+    keep = ANALYSIS_KEYS.has(key) || (!SEMCONV.test(key) && key.includes('.'));
+    if (keyKept.size < 10_000) keyKept.set(key, keep);
+  }
+  return keep;
+}
+
+/** Analysis keys and application attributes; a shared frozen empty object when there are none. */
 export function readAnalysisAttributes(list: unknown): Attrs {
   if (!Array.isArray(list)) return EMPTY;
   let out: Attrs | undefined;
   for (let i = 0; i < list.length; i++) {
     const kv = list[i] as { key?: unknown; value?: unknown } | null;
-    if (!kv || typeof kv.key !== 'string' || !ANALYSIS_KEYS.has(kv.key)) continue;
+    if (!kv || typeof kv.key !== 'string' || !keepOnAnySpan(kv.key)) continue;
     const val = anyValue(kv.value);
     if (val === undefined) continue;
     if (out === undefined) out = {};

@@ -1,4 +1,4 @@
-import { ANALYSIS_KEYS, isEntrySpan, RESOURCE_COMPARE_KEYS } from './attributes';
+import { isEntrySpan, keepOnAnySpan, RESOURCE_COMPARE_KEYS } from './attributes';
 import { normalizeId } from './ids';
 import { intern, type ReadContext } from './otlp-json-reader';
 import { SpanRecord, type AttrValue, type Attrs, type SpanKind } from './types';
@@ -96,7 +96,7 @@ function readJaegerSpan(s: JaegerSpan, processes: JaegerTrace['processes'], ctx:
   if (entry && proc && Array.isArray(proc.tags)) {
     for (const tag of proc.tags) if (tag && RESOURCE_COMPARE_KEYS.has(tag.key)) attrs[tag.key] = tag.value as AttrValue;
   }
-  for (const k in tags) if (entry || ANALYSIS_KEYS.has(k)) attrs[k] = tags[k];
+  for (const k in tags) if (entry || keepOnAnySpan(k)) attrs[k] = tags[k];
   const start = ctx.time.fromMicros(s.startTime);
   const name = intern(typeof s.operationName === 'string' ? s.operationName : '');
   ctx.sink.add(new SpanRecord(traceId, spanId, parent, name, kind, service, start, start + Math.round(s.duration) * 1000, error, attrs, followsFrom));

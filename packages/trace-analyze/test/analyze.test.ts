@@ -114,6 +114,22 @@ describe('analysis', () => {
     expect(naive).toBeGreaterThan(2.5 * ep.slow_mean_ms!); // the article's number is > 2.5× reality
   });
 
+  it('compares application attributes set on inner spans too, but not per-call semconv details', () => {
+    const r = rng(77);
+    const spans: GenSpan[] = [];
+    for (let i = 0; i < 300; i++) {
+      const b = new TraceBuilder(r);
+      const flag = i % 10 === 0 ? 'new-pricing' : 'old-pricing';
+      const slow = flag === 'new-pricing';
+      const root = b.span({ service: 'api', name: 'GET /cart', kind: 'server', start: T + i * 100, dur: slow ? 300 : 50 + r() * 10 });
+      b.span({ service: 'api', name: 'price', start: T + i * 100 + 1, dur: slow ? 290 : 40, parent: root, attrs: { 'feature.flag': flag, 'code.lineno': i } });
+      spans.push(...b.spans);
+    }
+    const rep = load(spans).finish({ slow: '200ms' });
+    const ep = endpoint(rep, 'api GET /cart');
+    expect(ep.slow_attributes.map((a) => `${a.attribute}=${a.value}`)).toEqual(['feature.flag=new-pricing']);
+  });
+
   it('supports an absolute slow threshold', () => {
     const { spans, slowPayment } = checkoutTraces(100, 3);
     const rep = load(spans).finish({ slow: '300ms' });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { AnalysisSession } from '../src/analyze';
 import { fetchTempo } from '../src/tempo-client';
@@ -14,6 +14,12 @@ function trace(i: number): GenSpan[] {
   b.span({ service: 'edge', name: 'pg-pool.connect', start: t + 5, dur: 2000, parent: root, attrs: { 'db.system': 'postgresql' } });
   return b.spans;
 }
+
+beforeAll(() => {
+  // The CLI case runs the built dist/ (a no-op when `npm run build` already ran).
+  const root = path.resolve(__dirname, '../../..');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'packages/trace-analyze'], { cwd: root });
+});
 
 describe('Tempo client', () => {
   const traces = Array.from({ length: 12 }, (_, i) => trace(i));
