@@ -239,6 +239,64 @@ describe('tail sampling with the probabilistic baseline', () => {
   }, 30000);
 });
 
+describe('late spans and switches', () => {
+  test('a span arriving after its trace was kept is still exported (decision cache)', async () => {
+    const receiver = await new OtlpReceiver().start();
+    // A small trace buffer, so the two traces are evicted from it by later traffic: from then on
+    // only the decision cache remembers what was decided for them.
+    const collector = await startCollector(testEnv(receiver, { ORG_TRACE_SAMPLING_BASELINE_PERCENT: '0', ORG_TRACE_SAMPLING_NUM_TRACES: '10' }));
+    try {
+      const kept = buildTrace([{ name: 'GET /late', kind: SPAN_KIND.SERVER, durationMs: 5, status: STATUS.ERROR }]);
+      const dropped = buildTrace([{ name: 'GET /late', kind: SPAN_KIND.SERVER, durationMs: 5 }]);
+      await sendTraces(collector.otlpHttpUrl, 'late', [kept, dropped]);
+      await receiver.waitFor((s) => s.some((x) => x.traceId === kept.traceId), 15000);
+      const filler = Array.from({ length: 40 }, () => buildTrace([{ name: 'GET /filler', kind: SPAN_KIND.SERVER, durationMs: 2 }]));
+      await sendTraces(collector.otlpHttpUrl, 'late', filler);
+      await sleep(500);
+      // A child of each arrives after the decisions (a slow batch exporter, a retry…). On its own
+      // the late child matches no policy; only the remembered decision can keep it.
+      const child = (t: SyntheticTrace) =>
+        buildTrace([{ name: 'late-child', kind: SPAN_KIND.INTERNAL, durationMs: 1 }], t.traceId).spans.map((sp) => ({ ...sp, parentSpanId: t.spanIds[0] }));
+      const lateKept = child(kept);
+      const lateDropped = child(dropped);
+      await sendTraces(collector.otlpHttpUrl, 'late', [
+        { traceId: kept.traceId, spanIds: [], spans: lateKept },
+        { traceId: dropped.traceId, spanIds: [], spans: lateDropped },
+      ]);
+      await receiver.waitFor((s) => s.some((x) => x.name === 'late-child'), 10000);
+      await sleep(DECISION_WAIT_MS + 500);
+      expect(receiver.spans.filter((x) => x.traceId === kept.traceId).map((x) => x.name).sort()).toEqual(['GET /late', 'late-child']);
+      expect(receiver.spans.filter((x) => x.traceId === dropped.traceId)).toEqual([]);
+    } finally {
+      await collector.stop();
+      await receiver.stop();
+    }
+  }, 30000);
+
+  test('ORG_TRACE_REDACT_URL_QUERY=false keeps query strings (credentials are still masked)', async () => {
+    const receiver = await new OtlpReceiver().start();
+    const collector = await startCollector(testEnv(receiver, { ORG_TRACE_SAMPLING_BASELINE_PERCENT: '0', ORG_TRACE_REDACT_URL_QUERY: 'false' }));
+    try {
+      const t = buildTrace([
+        {
+          name: 'GET /search',
+          kind: SPAN_KIND.SERVER,
+          durationMs: 5,
+          status: STATUS.ERROR,
+          attributes: { 'url.full': 'http://shop.local/search?q=shoes', 'http.request.header.authorization': 'Bearer abcdefghijklmnop' },
+        },
+      ]);
+      await sendTraces(collector.otlpHttpUrl, 'debug', [t]);
+      const [span] = (await receiver.waitFor((s) => s.some((x) => x.traceId === t.traceId), 15000)).filter((x) => x.traceId === t.traceId);
+      expect(span.attributes['url.full']).toBe('http://shop.local/search?q=shoes');
+      expect(JSON.stringify(span.attributes)).not.toContain('abcdefghijklmnop');
+    } finally {
+      await collector.stop();
+      await receiver.stop();
+    }
+  }, 30000);
+});
+
 describe('OTLP over gRPC (:4317)', () => {
   test('spans received over gRPC go through the same sampling: an error trace is kept, a fast one dropped', async () => {
     const receiver = await new OtlpReceiver().start();
