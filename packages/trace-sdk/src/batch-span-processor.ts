@@ -26,6 +26,12 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private inFlightSize = 0;
+  /**
+   * Marks the in-flight batch once shutdown has counted it as "still in flight at the deadline":
+   * whatever that export does afterwards (aborted → failed, a late 200 → exported) must not be
+   * counted a second time, so the final report's numbers add up to the spans created.
+   */
+  private inFlightBatch: { abandoned: boolean } | undefined;
   /** Spans of an export still unanswered when shutdown's deadline passed. */
   abandonedAtShutdown = 0;
   private isShutdown = false;
@@ -91,6 +97,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     await this.forceFlush(timeoutMillis);
     this.isShutdown = true;
     this.abandonedAtShutdown = this.inFlightCount;
+    if (this.inFlightBatch) this.inFlightBatch.abandoned = true;
     // Whatever is still queued now will never be sent: count it, so the final report is honest.
     this.stats.dropped += this.queue.length;
     this.queue = [];
@@ -110,9 +117,11 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     const batch = this.queue.length <= this.config.maxExportBatchSize ? this.queue : this.queue.slice(0, this.config.maxExportBatchSize);
     this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
     this.inFlightSize = batch.length;
-    this.inFlight = this.exportBatch(batch).finally(() => {
+    const token = (this.inFlightBatch = { abandoned: false });
+    this.inFlight = this.exportBatch(batch, token).finally(() => {
       this.inFlight = undefined;
       this.inFlightSize = 0;
+      this.inFlightBatch = undefined;
       if (this.isShutdown) return;
       if (this.queue.length >= this.config.maxExportBatchSize) this.exportNext();
       else if (this.queue.length > 0 && this.timer === undefined) {
@@ -125,7 +134,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     });
   }
 
-  private async exportBatch(batch: ReadableSpan[]): Promise<void> {
+  private async exportBatch(batch: ReadableSpan[], token: { abandoned: boolean }): Promise<void> {
     await waitForResources(batch);
     const result = await new Promise<ExportResult>((resolve) => {
       let settled = false;
@@ -143,6 +152,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
         done({ code: ExportResultCode.FAILED, error: err as Error });
       }
     });
+    if (token.abandoned) return;
     if (result.code === ExportResultCode.SUCCESS) this.stats.exported += batch.length;
     else this.stats.failed += batch.length;
   }
