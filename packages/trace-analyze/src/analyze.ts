@@ -90,7 +90,7 @@ export class AnalysisSession {
     return {
       schema_version: 1,
       traces: an.traces,
-      spans: this.store.spanCount,
+      spans: this.store.spanCount - an.duplicateSpans,
       slow_rule: describeSlowRule(rule),
       time_range: an.traces > 0 ? { start: new Date(an.epochMs(an.minStart)).toISOString(), end: new Date(an.epochMs(an.maxEnd)).toISOString() } : null,
       input: {

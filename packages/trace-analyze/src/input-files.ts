@@ -44,12 +44,14 @@ export function expandInputs(inputs: string[]): { files: string[]; issues: Input
   return { files: [...new Set(files)], issues };
 }
 
-function walk(dir: string): string[] {
+/** Files under `dir`, sorted; `maxDepth` levels of subdirectories; dot-directories skipped for globs. */
+function walk(dir: string, maxDepth = Infinity, skipDot = false): string[] {
   const out: string[] = [];
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(p));
-    else if (e.isFile()) out.push(p);
+    if (e.isDirectory()) {
+      if (maxDepth > 0 && !(skipDot && e.name.startsWith('.'))) out.push(...walk(p, maxDepth - 1, skipDot));
+    } else if (e.isFile()) out.push(p);
   }
   return out;
 }
@@ -71,10 +73,11 @@ function glob(pattern: string): string[] {
   }
   const rx = new RegExp(`^${re}$`);
   if (!fs.existsSync(baseDir)) return [];
-  const prefix = baseDir === '.' && !norm.startsWith('./') ? '' : undefined;
-  return walk(baseDir)
+  // Without '**' the pattern fixes the depth: do not walk (say) node_modules for '*.jsonl'.
+  const depth = norm.includes('**') ? Infinity : parts.length - firstGlob - 1;
+  return walk(baseDir, depth, true)
     .map((f) => f.split(path.sep).join('/'))
-    .filter((f) => rx.test(prefix === '' ? f : f) || rx.test(`./${f}`))
+    .filter((f) => rx.test(f) || rx.test(`./${f}`))
     .sort();
 }
 

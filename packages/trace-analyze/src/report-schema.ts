@@ -7,7 +7,7 @@ export interface AnalysisReport {
   schema_version: 1;
   /** Traces analysed (with a root span). */
   traces: number;
-  /** Spans read (after dropping invalid ones). */
+  /** Distinct spans read (invalid spans and duplicates of a span id excluded; see `input`). */
   spans: number;
   slow_rule: string;
   time_range: { start: string; end: string } | null;

@@ -72,6 +72,7 @@ describe('trace-analyze CLI', () => {
     expect(glob.endpoints.map((e: { name: string }) => e.name)).toEqual(['edge GET /account/dashboard']);
     expect(glob.endpoints[0].count).toBe(one.endpoints.find((e: { name: string }) => e.name === 'edge GET /account/dashboard').count);
     expect(glob.input.duplicate_spans).toBe(one.spans);
+    expect(glob.spans).toBe(one.spans);
   });
 
   it('reads a pretty-printed document and an array of documents', () => {
