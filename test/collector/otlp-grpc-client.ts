@@ -36,6 +36,11 @@ export interface GrpcSpan {
   statusCode?: number;
 }
 
+/** A 64-bit value in the {low, high} shape protobufjs accepts for fixed64 (beyond 2^53). */
+function long64(v: bigint): { low: number; high: number; unsigned: boolean } {
+  return { low: Number(v & 0xffffffffn) | 0, high: Number(v >> 32n) | 0, unsigned: true };
+}
+
 /** Exports spans over OTLP/gRPC; resolves with the grpc-status (0 = OK) and its message. */
 export async function exportGrpc(address: string, serviceName: string, spans: GrpcSpan[]): Promise<{ status: number; message: string }> {
   const message = Request.encode(
@@ -52,8 +57,8 @@ export async function exportGrpc(address: string, serviceName: string, spans: Gr
                 ...(s.parentSpanId ? { parent_span_id: Buffer.from(s.parentSpanId, 'hex') } : {}),
                 name: s.name,
                 kind: s.kind,
-                start_time_unix_nano: protobuf.util.Long.fromString(s.startNs.toString(), true),
-                end_time_unix_nano: protobuf.util.Long.fromString(s.endNs.toString(), true),
+                start_time_unix_nano: long64(s.startNs),
+                end_time_unix_nano: long64(s.endNs),
                 status: { code: s.statusCode ?? 0 },
               })),
             },

@@ -318,7 +318,10 @@ describe('OTLP over gRPC (:4317)', () => {
       expect(res).toEqual({ status: 0, message: '' });
       await receiver.waitFor((s) => s.some((x) => x.traceId === failed.traceId), 15000);
       await sleep(1000);
-      expect(receiver.spans.filter((x) => x.traceId === failed.traceId)[0].resource['service.name']).toBe('grpc-client');
+      const [got] = receiver.spans.filter((x) => x.traceId === failed.traceId);
+      expect(got.resource['service.name']).toBe('grpc-client');
+      expect(got.startTimeUnixNano).toBe(failed.startNs);
+      expect(got.endTimeUnixNano).toBe(failed.endNs);
       expect(receiver.spans.some((x) => x.traceId === ok.traceId)).toBe(false);
     } finally {
       await collector.stop();
