@@ -135,11 +135,15 @@ function workDir(): string {
   return dir;
 }
 
-/** `nginx -t` on a config text; returns the exit status and output. */
-export function checkConfig(text: string): { status: number | null; output: string } {
+/**
+ * `nginx -t` on a config text, with `extraFiles` (name → content) written beside it so relative
+ * includes resolve as they would in /etc/nginx. Returns the exit status and output.
+ */
+export function checkConfig(text: string, extraFiles: Record<string, string> = {}): { status: number | null; output: string } {
   const dir = workDir();
   try {
     writeFileSync(join(dir, 'nginx.conf'), text);
+    for (const [name, content] of Object.entries(extraFiles)) writeFileSync(join(dir, name), content);
     const res = spawnSync(nginxBinary(), ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { encoding: 'utf8' });
     return { status: res.status, output: `${res.stdout}${res.stderr}` };
   } finally {
