@@ -1,12 +1,12 @@
 // Runs the real nginx (Debian package) on a loopback port with the project's trace snippets
-// (deploy/nginx/trace-context.conf, trace-proxy.conf) in front of an app, and reads its access log.
+// (examples/nginx/trace-context.conf, trace-proxy.conf) in front of an app, and reads its access log.
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
-export const NGINX_DIR = join(REPO_ROOT, 'deploy', 'nginx');
+export const NGINX_DIR = join(REPO_ROOT, 'examples', 'nginx');
 
 /** nginx from ORG_TRACE_NGINX_BIN, PATH or Debian's /usr/sbin; a clear failure when absent. */
 export function nginxBinary(): string {
