@@ -209,7 +209,8 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
     if (attributes === undefined || attributes === null) return;
     const state = s[STATE];
     let raw: string | undefined;
-    for (const key of [ATTR_DB_QUERY_TEXT, ATTR_DB_STATEMENT]) {
+    for (let k = 0; k < 2; k++) {
+      const key = k === 0 ? ATTR_DB_QUERY_TEXT : ATTR_DB_STATEMENT;
       const value = attributes[key];
       if (value === undefined) continue;
       // Ours (possibly cut by the SDK's attribute length limit): leave it.
@@ -228,7 +229,7 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
     }
     if (raw !== undefined) this.applyStatement(s, raw, set);
     if (this.statement !== 'raw') {
-      for (const key of Object.keys(attributes)) if (isQueryValuesKey(key)) deleteAttribute(s, key);
+      for (const key in attributes) if (isQueryValuesKey(key)) deleteAttribute(s, key);
     }
   }
 
@@ -240,10 +241,18 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
       const a = s.attributes;
       if (a === undefined || (a[ATTR_DB_QUERY_TEXT] === undefined && a[ATTR_DB_STATEMENT] === undefined)) return;
     }
-    const original = state?.set;
-    this.takeOverExistingText(s, original ?? ((k, v) => s.setAttribute(k, v)));
+    if (state !== undefined && state.set !== undefined) {
+      // Wrapped from the start: every write went through our setters. Only a direct write to
+      // `attributes` could have left something behind — check just the two text keys.
+      const a = s.attributes;
+      const text = a[ATTR_DB_QUERY_TEXT];
+      const ours = text === undefined || (typeof text === 'string' && state.written !== undefined && state.written.startsWith(text));
+      if (a[ATTR_DB_STATEMENT] !== undefined || !ours) this.takeOverExistingText(s, state.set);
+      return;
+    }
+    this.takeOverExistingText(s, state?.set ?? ((k, v) => s.setAttribute(k, v)));
     if (this.statement === 'raw') return;
-    if (state === undefined) {
+    if (state === undefined || state.set === undefined) {
       // Never wrapped: scrub the status and exception events in place.
       const handled = s[STATE];
       if (s.status !== undefined && typeof s.status.message === 'string') {

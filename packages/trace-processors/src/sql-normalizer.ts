@@ -180,8 +180,8 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
   let skipCastType = false;
   /** Index in `key` of the last word when it may prefix a typed literal (`DATE '…'`). */
   let typedWordAt = -1;
-  /** Statement has produced output (for dropping empty statements / trailing semicolons). */
-  let statementHasTokens = false;
+  /** Lower-cased text of the current token when it is a word. */
+  let currentWord = '';
 
   const pushSan = (text: string, space: boolean): void => {
     if (space && san.length > 0 && san[san.length - 1] !== ' ') san.push(' ');
@@ -203,7 +203,8 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
 
   /** Emit a constant: `?` in both outputs (or the `$n` text in the sanitized one). */
   const emitConst = (sanText: string, space: boolean, param: boolean): void => {
-    if (typedWordAt >= 0 && typedWordAt === key.length - 1 && !param) key.pop();
+    // The set lookup happens only here, when a literal follows a word — not for every word.
+    if (typedWordAt >= 0 && typedWordAt === key.length - 1 && !param && TYPED_LITERAL_WORDS.has(key[typedWordAt])) key.pop();
     key.push(PLACEHOLDER);
     pushSan(sanText, space);
     markElement(param);
@@ -261,7 +262,6 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
     prevConst = false;
     const wasTypedWordAt = typedWordAt;
     typedWordAt = -1;
-    statementHasTokens = true;
 
     switch (kind) {
       case TokenKind.String: {
@@ -289,6 +289,7 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
       case TokenKind.Word: {
         const raw = sql.slice(lexer.start, lexer.end);
         const lower = raw.toLowerCase();
+        currentWord = lower;
         if (skipCastType) {
           // `'…'::int` groups with `'…'`: the type of a constant is dropped from the key.
           skipCastType = false;
@@ -313,7 +314,7 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
         key.push(prevWord === 'savepoint' && prevKind === TokenKind.Word ? PLACEHOLDER : lower);
         pushSan(raw, space);
         markNonConst();
-        if (TYPED_LITERAL_WORDS.has(lower)) typedWordAt = key.length - 1;
+        typedWordAt = key.length - 1;
         if (lower === 'values' && values === null) {
           values = {
             depth,
@@ -483,7 +484,6 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
           }
           summary.endStatement();
           values = null;
-          statementHasTokens = false;
         } else {
           key.push(';');
           pushSan(';', space);
@@ -506,9 +506,8 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
       }
     }
     prevKind = kind;
-    prevWord = kind === TokenKind.Word ? sql.slice(lexer.start, lexer.end).toLowerCase() : '';
+    prevWord = kind === TokenKind.Word ? currentWord : '';
   }
-  void statementHasTokens;
 
   // A trailing `;` is not part of the shape.
   if (key.length > 0 && key[key.length - 1] === ';') {
@@ -518,6 +517,8 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
   if (san.length > 0 && san[san.length - 1] === ' ') san.pop();
 
   const s = summary.finish();
+  // join() returns a flat string; a `+=` rope of hundreds of pieces would be kept as such in the
+  // cache (tens of bytes per piece instead of one).
   let sanitized = san.join('');
   let truncated = false;
   if (sanitized.length > maxLength) {
@@ -526,7 +527,7 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
   }
   return {
     sanitized,
-    key: key.join(' '),
+    key: concat(key, ' '),
     summary: s.summary,
     operation: s.operation,
     collection: s.collection,
@@ -566,6 +567,19 @@ function suspiciousQuotedIdent(sql: string, start: number, end: number): boolean
     if (c === 39 /* ' */ || c === 36 /* $ */ || c === 61 /* = */ || c === 10 || c === 13) return true;
   }
   return false;
+}
+
+/**
+ * Array.prototype.join is measurably slower than a concatenation loop for arrays of short strings;
+ * fine for the key, which is hashed (flattened) at once and then dropped.
+ */
+function concat(parts: string[], separator: string): string {
+  const n = parts.length;
+  if (n === 0) return '';
+  let out = parts[0];
+  if (separator.length === 0) for (let i = 1; i < n; i++) out += parts[i];
+  else for (let i = 1; i < n; i++) out += separator + parts[i];
+  return out;
 }
 
 function isSignContext(prevKind: TokenKind, prevWord: string): boolean {

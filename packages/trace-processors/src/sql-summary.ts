@@ -49,6 +49,22 @@ const DDL_MODIFIERS = new Set([
   'recursive', 'foreign', 'default', 'constraint', 'trusted', 'procedural', 'on',
 ]);
 
+/** Bit flags of a word for the DML path, so a word costs one map lookup instead of five set lookups. */
+const W_DML_OP = 1;
+const W_NOT_OP_AFTER = 2;
+const W_INTRODUCER = 4;
+const W_NOISE = 8;
+const W_FROM_END = 16;
+const WORD_FLAGS = new Map<string, number>();
+function addFlag(words: Iterable<string>, flag: number): void {
+  for (const w of words) WORD_FLAGS.set(w, (WORD_FLAGS.get(w) ?? 0) | flag);
+}
+addFlag(DML_OPERATIONS, W_DML_OP);
+addFlag(NOT_AN_OPERATION_AFTER, W_NOT_OP_AFTER);
+addFlag(TARGET_INTRODUCERS, W_INTRODUCER);
+addFlag(TARGET_NOISE, W_NOISE);
+addFlag(FROM_LIST_END, W_FROM_END);
+
 const enum Mode {
   None,
   Dml,
@@ -231,9 +247,10 @@ export class SummaryBuilder {
   }
 
   private dmlWord(lower: string, depth: number): void {
+    const flags = WORD_FLAGS.get(lower) ?? 0;
     if (this.expectTarget) {
-      if (TARGET_NOISE.has(lower)) return;
-      if (!DML_OPERATIONS.has(lower) && lower !== 'values' && lower !== 'select') {
+      if ((flags & W_NOISE) !== 0) return;
+      if ((flags & W_DML_OP) === 0 && lower !== 'values') {
         this.target = lower;
         this.targetDot = false;
         this.expectTarget = false;
@@ -241,7 +258,7 @@ export class SummaryBuilder {
       }
       this.expectTarget = false;
     }
-    if (DML_OPERATIONS.has(lower) && !NOT_AN_OPERATION_AFTER.has(this.prevWord)) {
+    if ((flags & W_DML_OP) !== 0 && ((WORD_FLAGS.get(this.prevWord) ?? 0) & W_NOT_OP_AFTER) === 0) {
       this.addOp(lower);
       if (lower === 'update') {
         this.expectTarget = true;
@@ -249,14 +266,14 @@ export class SummaryBuilder {
       }
       return;
     }
-    if (TARGET_INTRODUCERS.has(lower) && lower !== 'update') {
+    if ((flags & W_INTRODUCER) !== 0 && lower !== 'update') {
       // `USING (col)` in a join is not a collection; the `(` cancels the expectation.
       this.expectTarget = true;
       this.targetIsFromItem = lower === 'from' || lower === 'join' || lower === 'using';
       if (lower === 'from') this.fromDepth = depth;
       return;
     }
-    if (this.fromDepth === depth && FROM_LIST_END.has(lower)) this.fromDepth = -1;
+    if (this.fromDepth === depth && (flags & W_FROM_END) !== 0) this.fromDepth = -1;
   }
 
   private ddlWord(lower: string): void {
