@@ -96,6 +96,7 @@ export class AnalysisSession {
       input: {
         sources: this.sources, issues: this.issues, issue_count: this.issueCount,
         incomplete_traces: an.incompleteTraces, duplicate_spans: an.duplicateSpans, orphan_spans: an.orphanSpans,
+        reparented_spans: an.reparentedSpans,
         unreachable_spans: an.unreachableSpans, skew_adjusted_spans: an.skewAdjustedSpans,
         max_skew_ms: an.maxSkewNs / 1e6, async_units: an.asyncUnits,
       },

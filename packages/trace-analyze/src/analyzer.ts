@@ -80,6 +80,7 @@ export class Analyzer {
   incompleteTraces = 0;
   duplicateSpans = 0;
   orphanSpans = 0;
+  reparentedSpans = 0;
   unreachableSpans = 0;
   skewAdjustedSpans = 0;
   maxSkewNs = 0;
@@ -92,7 +93,7 @@ export class Analyzer {
   }
 
   addTrace(spans: SpanRecord[]): void {
-    const shape = buildTrace(spans);
+    const shape = buildTrace(spans, { toleranceNs: this.tolNs });
     this.duplicateSpans += shape.duplicateSpans;
     this.unreachableSpans += shape.unreachableSpans;
     if (shape.missingRoot) {
@@ -101,6 +102,7 @@ export class Analyzer {
     }
     this.traces++;
     this.orphanSpans += shape.orphanSpans;
+    this.reparentedSpans += shape.reparentedSpans;
     this.skewAdjustedSpans += shape.skewAdjustedSpans;
     if (shape.maxSkewNs > this.maxSkewNs) this.maxSkewNs = shape.maxSkewNs;
     for (const unit of shape.units) {
@@ -194,8 +196,11 @@ export class Analyzer {
         const id = this.calleeId(callee);
         if (!callees.includes(id)) callees.push(id);
         // Held a connection: checked one out before the call, and queried after it, in this service.
-        const holds = pools.some((p) => p.span.service === s.service && p.span.end <= s.start) &&
-          dbs.some((q) => q.span.service === s.service && q.span.start >= s.end);
+        // With the skew tolerance: OTel JS start times can be whole milliseconds, so the next query
+        // may appear to start a fraction of a millisecond before the call ended.
+        const tol = this.tolNs;
+        const holds = pools.some((p) => p.span.service === s.service && p.span.end <= s.start + tol) &&
+          dbs.some((q) => q.span.service === s.service && q.span.start >= s.end - tol);
         this.calls.push({ callee: id, endpoint: ep, start: s.start, dur: Math.max(0, s.end - s.start - n.wait), holdsConnection: holds, caller: s.service });
       }
     }

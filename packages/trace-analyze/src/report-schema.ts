@@ -25,6 +25,8 @@ export interface InputSummary {
   incomplete_traces: number;
   duplicate_spans: number;
   orphan_spans: number;
+  /** Spans that started after their parent ended, moved under the ancestor still running (context leaks). */
+  reparented_spans: number;
   unreachable_spans: number;
   skew_adjusted_spans: number;
   max_skew_ms: number;

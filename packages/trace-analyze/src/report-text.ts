@@ -20,6 +20,7 @@ export function renderText(rep: AnalysisReport, o: TextOptions = {}): string {
   const notes: string[] = [];
   if (inp.incomplete_traces) notes.push(`${formatInt(inp.incomplete_traces)} traces without a root span skipped`);
   if (inp.orphan_spans) notes.push(`${formatInt(inp.orphan_spans)} orphan spans attached to their root`);
+  if (inp.reparented_spans) notes.push(`${formatInt(inp.reparented_spans)} late spans moved under the ancestor that waited for them`);
   if (inp.duplicate_spans) notes.push(`${formatInt(inp.duplicate_spans)} duplicate spans ignored`);
   if (inp.skew_adjusted_spans) notes.push(`${formatInt(inp.skew_adjusted_spans)} spans corrected for clock skew (max ${formatMs(inp.max_skew_ms)})`);
   if (inp.async_units) notes.push(`${formatInt(inp.async_units)} async subtrees analysed separately`);

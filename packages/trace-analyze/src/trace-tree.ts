@@ -27,6 +27,8 @@ export interface TraceShape {
   duplicateSpans: number;
   /** Spans whose parent is missing, hung under the root so their time is not lost. */
   orphanSpans: number;
+  /** Late children (started after their parent ended) re-homed under the ancestor still running. */
+  reparentedSpans: number;
   /** Spans in a parent cycle or otherwise unreachable from any root. */
   unreachableSpans: number;
   /** Spans shifted to correct clock skew between services. */
@@ -46,10 +48,14 @@ export interface TraceShape {
  * service share a clock and are never shifted; small spills are clamped later by the critical path.
  *
  * Detached: CONSUMER spans, children of PRODUCER spans, follows-from children, and same-service
- * children that start after their parent ended are not on the parent's critical path. Each such
- * subtree becomes its own unit, so its latency is still analysed (as its own endpoint).
+ * children that start after their parent ended and after every ancestor ended are not on the
+ * request's critical path. Each such subtree becomes its own unit, so its latency is still analysed
+ * (as its own endpoint). A late child that some ancestor was still waiting for is moved under it.
  */
-export function buildTrace(spans: SpanRecord[]): TraceShape {
+export function buildTrace(spans: SpanRecord[], opts: { toleranceNs?: number } = {}): TraceShape {
+  // OpenTelemetry JS start times can be whole milliseconds while durations are precise, so a child
+  // may seem to start up to ~1 ms after its parent ended; within the tolerance it is still a child.
+  const tol = opts.toleranceNs ?? 2e6;
   const nodes: SpanNode[] = [];
   // Small traces (the vast majority) are indexed by linear search: cheaper than building a Map.
   const byId = spans.length > 24 ? new Map<string, SpanNode>() : undefined;
@@ -81,7 +87,7 @@ export function buildTrace(spans: SpanRecord[]): TraceShape {
     else node.parent = parent;
   }
   const shape: TraceShape = {
-    units: [], spans: nodes.length, duplicateSpans, orphanSpans: 0, unreachableSpans: 0,
+    units: [], spans: nodes.length, duplicateSpans, orphanSpans: 0, reparentedSpans: 0, unreachableSpans: 0,
     skewAdjustedSpans: 0, maxSkewNs: 0, missingRoot: roots.length === 0,
   };
   if (roots.length === 0) return shape;
@@ -105,32 +111,41 @@ export function buildTrace(spans: SpanRecord[]): TraceShape {
 
   shape.units.push({ root: primary, origin: 'root' });
   for (let i = 1; i < roots.length; i++) shape.units.push({ root: roots[i], origin: 'extra-root' });
-  // Walk every unit top-down: fix skew, and turn detached subtrees into units of their own.
+  // Walk every unit top-down: fix skew, re-home late children, and turn detached subtrees into
+  // units of their own.
   let reached = 0;
   for (let u = 0; u < shape.units.length; u++) {
-    const stack: SpanNode[] = [shape.units[u].root];
+    const unitRoot = shape.units[u].root;
+    const stack: SpanNode[] = [unitRoot];
     while (stack.length > 0) {
       const n = stack.pop()!;
       reached++;
+      let late: SpanNode[] | undefined;
       for (const c of n.children) {
         if (c.span.service !== n.span.service) fixSkew(c, n, shape);
-        if (c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end) {
-          // Starts after the parent finished: nobody waited for it (fire-and-forget).
-          continue;
-        }
-        stack.push(c);
+        if (c.span.service === n.span.service && c.span.start >= n.span.end + tol && c.span.end > n.span.end) (late ??= []).push(c);
+        else stack.push(c);
       }
-      // Late same-service children found above are moved to detached here (not during iteration).
-      if (n.children.some((c) => c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end)) {
-        const keep: SpanNode[] = [];
-        for (const c of n.children) {
-          if (c.span.service === n.span.service && c.span.start >= n.span.end && c.span.end > n.span.end) {
+      if (late) {
+        n.children = n.children.filter((c) => !late!.includes(c));
+        for (const c of late) {
+          // Starts after its parent finished. Either a context leak (pg-pool hands a queued
+          // connect the releasing client's context, so it hangs under an already-ended span) — then
+          // the closest ancestor still running when it started is who waited for it — or real
+          // fire-and-forget work that outlives the request: a unit of its own.
+          let a = n === unitRoot ? undefined : n.parent;
+          while (a !== undefined && !(a.span.start <= c.span.start && c.span.start < a.span.end)) a = a === unitRoot ? undefined : a.parent;
+          if (a !== undefined) {
+            c.parent = a;
+            if (a.children === NONE) a.children = [];
+            a.children.push(c);
+            shape.reparentedSpans++;
+            stack.push(c);
+          } else {
             if (n.detached === NONE) n.detached = [];
             n.detached.push(c);
           }
-          else keep.push(c);
         }
-        n.children = keep;
       }
       for (const d of n.detached) shape.units.push({ root: d, origin: 'async' });
     }

@@ -90,10 +90,31 @@ describe('critical path', () => {
     const prod = b.span({ service: 'api', name: 'publish', kind: 'producer', start: T + 40, dur: 2, parent: root });
     const cons = b.span({ service: 'worker', name: 'consume', kind: 'consumer', start: T + 60, dur: 400, parent: prod });
     b.span({ service: 'worker', name: 'handle', start: T + 70, dur: 300, parent: cons });
-    b.span({ service: 'api', name: 'audit-log', start: T + 100, dur: 50, parent: root });
+    b.span({ service: 'api', name: 'audit-log', start: T + 105, dur: 50, parent: root });
     const { shape, sections } = pathOf(b.spans);
     expect(compact(sections)).toEqual([['root', 0, 40], ['publish', 40, 42], ['root', 42, 100]]);
     expect(shape.units.map((u) => [u.origin, u.root.span.name]).sort()).toEqual([['async', 'audit-log'], ['async', 'consume'], ['root', 'root']]);
+  });
+
+  it('moves a late child (leaked context) under the ancestor that was still waiting for it', () => {
+    const b = new TraceBuilder(rng(13));
+    const root = b.span({ service: 'api', name: 'root', kind: 'server', start: T, dur: 100 });
+    const first = b.span({ service: 'api', name: 'pg-pool.connect', kind: 'client', start: T + 10, dur: 2, parent: root });
+    // pg-pool resolved the queued connect in the releasing client's context: parent = first, long ended.
+    b.span({ service: 'api', name: 'pg-pool.connect', kind: 'client', start: T + 30, dur: 50, parent: first });
+    const { shape, sections } = pathOf(b.spans);
+    expect(shape.reparentedSpans).toBe(1);
+    expect(shape.units).toHaveLength(1);
+    expect(compact(sections)).toEqual([['root', 0, 10], ['pg-pool.connect', 10, 12], ['root', 12, 30], ['pg-pool.connect', 30, 80], ['root', 80, 100]]);
+  });
+
+  it('keeps a child that starts within the tolerance after its parent ended (ms-rounded start times)', () => {
+    const b = new TraceBuilder(rng(14));
+    const root = b.span({ service: 'api', name: 'root', kind: 'server', start: T, dur: 1.84 });
+    b.span({ service: 'api', name: 'q', kind: 'client', start: T + 2, dur: 0.26, parent: root });
+    const { shape, sections } = pathOf(b.spans);
+    expect(shape.units).toHaveLength(1);
+    expect(sections.map((x) => x.name)).toEqual(['root']);
   });
 
   it('hangs orphans (missing parent) under the root and reports traces without a root', () => {
