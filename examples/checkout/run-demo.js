@@ -20,7 +20,7 @@ const { ServiceProcess } = require('./runner/processes');
 const { makeCustomers } = require('./runner/customers');
 const { LoadGenerator } = require('./runner/load');
 const { Progress, percentile } = require('./runner/progress');
-const { analyse, analyzerCommand } = require('./runner/analysis');
+const { analyse, analyzerCommand, CLI } = require('./runner/analysis');
 const { verdict } = require('./runner/verdict');
 const { warmUp } = require('./runner/warmup');
 
@@ -139,8 +139,21 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
 
 const log = (s = '') => process.stdout.write(`${s}\n`);
 
+/** The packages the demo runs must be built (`npm run demo` builds them; a direct `node` run may not). */
+function checkBuilt() {
+  const missing = [];
+  try {
+    require.resolve('@org/trace-register', { paths: [__dirname] });
+  } catch {
+    missing.push('@org/trace-register');
+  }
+  if (!fs.existsSync(CLI)) missing.push('@org/trace-analyze');
+  if (missing.length > 0) throw new Error(`${missing.join(' and ')} not built: run \`npm run build\` (or \`npm run demo\`, which builds first)`);
+}
+
 async function main() {
   const o = parseOptions(process.argv.slice(2));
+  checkBuilt();
   const t0 = Date.now();
   fs.mkdirSync(path.join(o.out, 'logs'), { recursive: true });
   const files = {
@@ -155,15 +168,17 @@ async function main() {
   log(`@org/trace checkout demo — scenario "${o.scenarioName}": ${o.scenario.summary}.`);
   log('');
 
-  // 1. PostgreSQL and the shop's tables.
-  running.db = await startDatabase({ log: (s) => log(`  ${s}`) });
+  // 1. PostgreSQL and the shop's tables — while the dependencies that need no database start.
   const customers = makeCustomers(200);
   const model = new LatencyModel(o.sim);
   const schema = 'checkout_demo';
-  await prepareSchema(running.db.url, schema, {
-    customers,
-    dbLatency: { session: model.distribution('session'), order_write: model.distribution('order_write') },
-  });
+  const database = (async () => {
+    running.db = await startDatabase({ log: (s) => log(`  ${s}`) });
+    await prepareSchema(running.db.url, schema, {
+      customers,
+      dbLatency: { session: model.distribution('session'), order_write: model.distribution('order_write') },
+    });
+  })();
 
   // 2. The services, leaves first: each one learns the others' URLs from its environment.
   const env = (name, extra = {}) => {
@@ -191,7 +206,12 @@ async function main() {
     running.services.push(s);
     return s.ready();
   };
-  const [payment, inventory, email, credit] = await Promise.all(['payment', 'inventory', 'email', 'credit-scoring'].map((n) => start(n)));
+  const leaves = Promise.all(['payment', 'inventory', 'email', 'credit-scoring'].map((n) => start(n)));
+  // allSettled: if one side fails, the other has finished starting before the cleanup stops it.
+  const [dbDone, leavesDone] = await Promise.allSettled([database, leaves]);
+  if (dbDone.status === 'rejected') throw dbDone.reason;
+  if (leavesDone.status === 'rejected') throw leavesDone.reason;
+  const [payment, inventory, email, credit] = leavesDone.value;
   const api = await start('checkout-api', {
     DATABASE_URL: running.db.url,
     CHECKOUT_DB_SCHEMA: schema,
@@ -250,10 +270,12 @@ async function main() {
   for (const c of checks) log(`  ${c.pass ? '✓' : '✗'} ${c.text}`);
   const idCheck = traceIdCheck(load.results, files.traces);
   if (idCheck) log(`  ${idCheck.pass ? '✓' : '✗'} ${idCheck.text}`);
+  log('');
+  log(wrap(o.scenario.lesson, 100, '  '));
 
   log('');
   log(`Files (${path.relative(process.cwd(), o.out) || '.'}):`);
-  log(`  ${rel(files.html)}  open in a browser: flame graph, waterfall of the slowest trace, findings`);
+  log(`  ${rel(files.html)}  open in a browser (file://${files.html}): findings, flame graph, the worst trace's waterfall`);
   log(`  ${rel(files.traces)}  OTLP JSON lines from all ${running.services.length} services`);
   log(`  ${rel(files.json)}  the same analysis as JSON (trace-analyze --format json)`);
   log(`  ${rel(files.requests)}  every request the load generator sent, with its X-Trace-ID`);
@@ -261,6 +283,19 @@ async function main() {
   log(`Done in ${((Date.now() - t0) / 1000).toFixed(0)} s.`);
   const failed = checks.some((c) => !c.pass) || (idCheck && !idCheck.pass);
   return o.strict && failed ? 1 : 0;
+}
+
+function wrap(text, width, indent) {
+  const lines = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
 }
 
 function rel(p) {
@@ -312,7 +347,8 @@ main().then(
   (code) => process.exit(code),
   async (err) => {
     running.progress?.stop();
-    process.stderr.write(`\ndemo failed: ${err.message}\n`);
+    const usage = /^ERR_PARSE_ARGS/.test(err.code ?? '') || /^--/.test(err.message) || /unknown --scenario/.test(err.message);
+    process.stderr.write(`\ndemo failed: ${err.message}${usage ? ' (see --help)' : ''}\n`);
     await cleanup().catch(() => {});
     process.exit(1);
   },

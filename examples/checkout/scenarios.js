@@ -9,6 +9,10 @@ const SCENARIOS = {
     summary: 'the article\'s checkout flow at a steady rate: payment (≈800 ms) dominates every checkout',
     phases: [{ name: 'steady', until: 1, rate: 1, overrides: {} }],
     expect: { checkoutTop: 'payment' },
+    lesson:
+      'Every component is "fast" on its own dashboard, yet a checkout takes ~1.7 s, half of it in an external ' +
+      'API you do not run. Tuning the database (150 ms) would barely show; the payment call is where to look ' +
+      '(run it in parallel with the inventory check, or authorise asynchronously).',
   },
 
   'payment-slow': {
@@ -24,6 +28,10 @@ const SCENARIOS = {
       },
     ],
     expect: { checkoutTop: 'payment', slowTier: 'gold' },
+    lesson:
+      'The average checkout barely moved, but the slow tail is the payment processor\'s fraud screening — and ' +
+      'it falls mostly on gold customers, the ones with the biggest carts. Averages hide it; percentiles plus ' +
+      'business context on the spans show who pays for it.',
   },
 
   cascade: {
@@ -33,10 +41,14 @@ const SCENARIOS = {
       'calls credit scoring — slows down waiting for connections',
     phases: [
       { name: 'normal', until: 0.3, rate: 1, overrides: {} },
-      { name: 'PEAK', until: 0.65, rate: 1.4, overrides: { credit: { median: 1600, sigma: 0.35 } } },
+      { name: 'PEAK', until: 0.65, rate: 1.3, overrides: { credit: { median: 1200, sigma: 0.35 } } },
       { name: 'after peak', until: 1, rate: 1, overrides: {} },
     ],
     expect: { cascadeDependency: 'credit-scoring', victim: 'dashboard' },
+    lesson:
+      'The dashboard never calls credit scoring, its queries take milliseconds and the database is idle — it ' +
+      'was slow because checkouts held every pooled connection while waiting for credit scoring. A bigger pool ' +
+      'only moves the wall: call credit scoring before BEGIN, with a timeout and a circuit breaker.',
   },
 };
 
