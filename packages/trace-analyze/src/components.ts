@@ -93,7 +93,7 @@ export class ComponentRegistry {
     // Hot path (most spans): nested maps on interned strings, no key string built per span.
     let byName = this.spanCache.get(svc);
     if (!byName) this.spanCache.set(svc, (byName = new Map()));
-    const ck = s.kind === 'server' && /^[A-Z]+$/.test(s.name) ? `${s.name}\0${str(a['http.route']) ?? ''}` : s.name;
+    const ck = s.kind === 'server' && /^[A-Z]+$/.test(s.name) ? operationName(s.name, s.kind, a) : s.name;
     let byKind = byName.get(ck);
     if (!byKind) byName.set(ck, (byKind = new Map()));
     const hit = byKind.get(s.kind);
@@ -137,8 +137,20 @@ export function operationName(name: string, kind: string, a: Attrs): string {
   if (kind === 'server' && /^[A-Z]+$/.test(name)) {
     const route = str(a['http.route']);
     if (route !== undefined) return `${name} ${route}`;
+    // No route (plain node:http, no framework): the path with id-like segments templated, so
+    // /orders/42 and /orders/43 are one endpoint.
+    const target = str(a['url.path']) ?? str(a['http.target']);
+    if (target !== undefined) return `${name} ${templatePath(target)}`;
   }
   return name || '(unnamed)';
+}
+
+const ID_SEGMENT = /^(\d+|[0-9a-f]{8,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=.*\d)[A-Za-z0-9_-]{16,})$/i;
+
+/** `/orders/42/items/9f1c…?x=1` → `/orders/{id}/items/{id}`. */
+export function templatePath(target: string): string {
+  const path = target.split('?')[0].split('#')[0];
+  return path.split('/').map((seg) => (ID_SEGMENT.test(seg) ? '{id}' : seg)).join('/') || '/';
 }
 
 function str(v: unknown): string | undefined {

@@ -130,6 +130,19 @@ describe('analysis', () => {
     expect(ep.slow_attributes.map((a) => `${a.attribute}=${a.value}`)).toEqual(['feature.flag=new-pricing']);
   });
 
+  it('names endpoints by route, or by the templated path when a server span has neither', () => {
+    const r = rng(78);
+    const spans: GenSpan[] = [];
+    for (const [i, attrs] of [{ 'http.route': '/orders/:id' }, { 'http.target': '/orders/42?x=1' }, { 'url.path': '/orders/3fa85f64-5717-4562-b3fc-2c963f66afa6' }].entries()) {
+      const b = new TraceBuilder(r);
+      b.span({ service: 'api', name: 'GET', kind: 'server', start: T + i, dur: 10, attrs });
+      spans.push(...b.spans);
+    }
+    const rep = load(spans).finish();
+    expect(rep.endpoints.map((e) => [e.name, e.count])).toEqual([['api GET /orders/{id}', 2], ['api GET /orders/:id', 1]]);
+    expect(rep.endpoints[0].components[0].component).toBe('api: GET /orders/{id}');
+  });
+
   it('supports an absolute slow threshold', () => {
     const { spans, slowPayment } = checkoutTraces(100, 3);
     const rep = load(spans).finish({ slow: '300ms' });
