@@ -138,6 +138,16 @@ async function run(fault: Fault): Promise<Run> {
   }
 }
 
+/** Spans a rate-limited log line stands for: "N times since the last report, S spans" or one failure's own count. */
+function spansInLines(lines: string[], single: RegExp): number {
+  let total = 0;
+  for (const l of lines) {
+    const agg = l.match(/\d+ times since the last report, (\d+) spans/);
+    total += agg ? Number(agg[1]) : Number(l.match(single)?.[1] ?? 1);
+  }
+  return total;
+}
+
 /** The bounds every fault must keep, relative to the control app. */
 function expectAppUnharmed(r: Run, tried: string, duplicatesAllowed = 0): void {
   // p99: the export path must not add queueing to requests. Loose enough for 2 shared cores.
@@ -162,6 +172,9 @@ function expectAppUnharmed(r: Run, tried: string, duplicatesAllowed = 0): void {
   expect(s.exported + s.failed + s.dropped + s.inFlight).toBe(r.created);
   expect(r.received).toBeGreaterThanOrEqual(s.exported);
   expect(r.received - s.exported).toBeLessThanOrEqual(duplicatesAllowed);
+  // The logs say what was lost, to the span: their counts add up to the shutdown report's.
+  expect(spansInLines(r.exportLogLines, /: (\d+) spans not delivered/)).toBe(s.failed);
+  expect(spansInLines(r.dropLogLines, /^$/)).toBe(s.dropped);
   // Rate-limited: at most one line per interval per kind, never one per batch.
   expect(r.exportLogLines.length).toBeLessThanOrEqual(maxLogLines);
   expect(r.dropLogLines.length).toBeLessThanOrEqual(maxLogLines);
@@ -178,7 +191,9 @@ test('collector down (connection refused), then back on the same port', async ()
   expectAppUnharmed(r, 'endpoint down (connection refused) 4 s, then back', 32);
   expect(r.summary!.failed).toBeGreaterThan(0);
   expect(r.exportLogLines.join('\n')).toMatch(/ECONNREFUSED/);
-  expect(r.exportLogLines.join('\n')).toMatch(/\d+ failures since last report/);
+  // Each export here takes the whole 1 s timeout (retries), as long as the log interval: a line may
+  // stand for one failure, but it always says how many spans it is about.
+  for (const l of r.exportLogLines) expect(l).toMatch(/\d+ spans not delivered|\d+ times since the last report, \d+ spans/);
 });
 
 test('collector blackholed (accepts, never answers): exporter deadline holds, one request at a time', async () => {
@@ -209,7 +224,7 @@ test('collector answering 500: not retried, failures counted and logged with cou
   // Every failed span was really attempted (batches of at most 32), and 500 is not retried.
   expect(r.arrivals.length).toBeGreaterThanOrEqual(Math.ceil(r.summary!.failed / 32));
   expect(r.exportLogLines.join('\n')).toMatch(/HTTP 500 \(after 1 attempt\)/);
-  expect(r.exportLogLines.join('\n')).toMatch(/\d+ failures since last report/);
+  expect(r.exportLogLines.join('\n')).toMatch(/\d+ times since the last report, \d+ spans \(last: \d+ spans not delivered/);
 });
 
 test('collector answering 429 with Retry-After: 1: no request before the collector asked for one', async () => {

@@ -49,7 +49,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.queue.length >= this.config.maxQueueSize) {
       this.stats.dropped++;
-      this.dropReporter?.report(`export queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.config.maxQueueSize}); ${this.stats.dropped} spans dropped in total`);
+      this.dropReporter?.report(`export queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.config.maxQueueSize}); ${this.stats.dropped} spans dropped in total`, 1);
       return;
     }
     this.queue.push(span);

@@ -59,13 +59,15 @@ function formatArg(a: unknown): string {
 }
 
 /**
- * Aggregates repeated failures into at most one line per interval: "<what> failed N times in the
- * last 60s (last error: …)". The first failure is logged at once so a misconfiguration is visible
- * at startup; the rest are counted. A collector outage therefore costs one log line per minute, not
- * one per batch.
+ * Aggregates repeated failures into at most one line per interval:
+ * "<what>: N times since the last report, S spans (last: …)". The first failure is logged at once
+ * so a misconfiguration is visible at startup; the rest are counted. A collector outage therefore
+ * costs one log line per minute, not one per batch — and the line says how many spans it stands
+ * for, which is what an operator needs to know (a count of batches is not).
  */
 export class RateLimitedReporter {
   private count = 0;
+  private spans = 0;
   private lastError = '';
   private lastLogAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
@@ -76,8 +78,10 @@ export class RateLimitedReporter {
     private readonly intervalMillis: number,
   ) {}
 
-  report(detail: string): void {
+  /** `spans`: how many spans this failure is about (summed into the aggregated line). */
+  report(detail: string, spans = 0): void {
     this.count++;
+    this.spans += spans;
     this.lastError = detail;
     const now = Date.now();
     if (now - this.lastLogAt >= this.intervalMillis) {
@@ -101,8 +105,10 @@ export class RateLimitedReporter {
     }
     if (this.count === 0) return;
     const n = this.count;
+    const spans = this.spans;
     this.count = 0;
+    this.spans = 0;
     this.lastLogAt = Date.now();
-    this.log(n === 1 ? `${this.what}: ${this.lastError}` : `${this.what}: ${n} failures since last report (last: ${this.lastError})`);
+    this.log(n === 1 ? `${this.what}: ${this.lastError}` : `${this.what}: ${n} times since the last report${spans > 0 ? `, ${spans} spans` : ''} (last: ${this.lastError})`);
   }
 }

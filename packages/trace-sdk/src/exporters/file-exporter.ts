@@ -38,7 +38,7 @@ export class FileSpanExporter implements SpanExporter {
       while (off < line.length) off += writeSync(this.fd, line, off, line.length - off);
       resultCallback({ code: ExportResultCode.SUCCESS });
     } catch (err) {
-      this.errors.report(`${spans.length} spans not written to ${this.path}: ${(err as Error).message}`);
+      this.errors.report(`${spans.length} spans not written to ${this.path}: ${(err as Error).message}`, spans.length);
       resultCallback({ code: ExportResultCode.FAILED, error: err as Error });
     }
   }

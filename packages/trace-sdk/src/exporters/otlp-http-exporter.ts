@@ -56,7 +56,7 @@ export class OtlpHttpSpanExporter implements SpanExporter {
     // Our own POSTs must never be traced (a feedback loop of export spans), nor be parented to
     // whatever span happened to be active when the batch timer was armed.
     context.with(suppressTracing(ROOT_CONTEXT), () => this.send(spans)).then(() => resultCallback({ code: ExportResultCode.SUCCESS }), (error: Error) => {
-      this.errors.report(`${spans.length} spans not delivered to ${this.url.origin}${this.url.pathname}: ${error.message}`);
+      this.errors.report(`${spans.length} spans not delivered to ${this.url.origin}${this.url.pathname}: ${error.message}`, spans.length);
       resultCallback({ code: ExportResultCode.FAILED, error });
     });
   }
@@ -153,6 +153,9 @@ export class OtlpHttpSpanExporter implements SpanExporter {
             if (size > 1 << 20) res.destroy();
           });
           res.on('end', () => finish(undefined, res));
+          // The status line decides the outcome; a body cut short (by us, past 1 MiB, or by the peer)
+          // must not leave the export waiting for its timeout.
+          res.on('close', () => finish(undefined, res));
           res.on('error', (e) => finish(e));
         },
       );
