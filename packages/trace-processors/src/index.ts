@@ -26,3 +26,5 @@ export { BaggageAttributesSpanProcessor, DEFAULT_BAGGAGE_VALUE_MAX_LENGTH } from
 export type { BaggageAttributesOptions } from './baggage-attributes-processor';
 export { UrlQueryRedactionSpanProcessor, redactQuery, REDACTED } from './url-query-redaction-processor';
 export type { UrlQueryMode } from './url-query-redaction-processor';
+export { createPgPoolUsage, ATTR_DB_CLIENT_CONNECTION_POOL_NAME, ATTR_DB_CLIENT_CONNECTION_STATE } from './pg-pool-usage';
+export type { PgPoolLike, PgPoolUsage } from './pg-pool-usage';
