@@ -84,7 +84,7 @@ async function main() {
       results.request = await requestBench({
         sinkPort: sink.port,
         upstream,
-        rounds: num('BENCH_ROUNDS', 5, 1),
+        rounds: num('BENCH_ROUNDS', 3, 1),
         requests: num('BENCH_REQUESTS', 55000, 300),
         warmup: num('BENCH_WARMUP', 5000, 50),
         log,

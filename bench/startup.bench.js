@@ -14,7 +14,8 @@ const { ROOT, variants, nodeArgs, tracingEnv } = require('./lib/variants');
 const PROBE = path.join(__dirname, 'lib', 'rusage-probe.js');
 
 async function startupBench({ sinkPort, upstream = true, rounds = 15, cpu = 0, log = () => {} } = {}) {
-  const list = variants().filter((v) => upstream || !v.upstream);
+  // Candidates add a preload of their own: their startup numbers would not mean anything.
+  const list = variants().filter((v) => (upstream || !v.upstream) && !v.candidate);
   const samples = Object.fromEntries(list.map((v) => [v.id, { cpuS: [], wallS: [], peakRssMiB: [] }]));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-startup-'));
   try {

@@ -3,7 +3,7 @@
 // produce spans at a fixed rate for a fixed time, flush, then report what the OTLP sink received,
 // the longest event-loop stall, and how long each serialization call blocked the loop.
 //
-//   node bench/lib/exporter-worker.js <ours|upstream-lean> <sinkPort> <spansPerSecond> <seconds>
+//   node bench/lib/exporter-worker.js <ours|ours-encoder|upstream-lean> <sinkPort> <spansPerSecond> <seconds>
 const path = require('path');
 const { monitorEventLoopDelay } = require('perf_hooks');
 const { requestJson } = require('./proc');
@@ -29,7 +29,8 @@ function timeSerializer(transformer) {
 }
 
 function setup() {
-  if (variant === 'ours') {
+  if (variant === 'ours' || variant === 'ours-encoder') {
+    if (variant === 'ours-encoder') require('./candidate-encoder');
     const req = require('module').createRequire(path.join(ROOT, 'packages', 'trace-sdk', 'package.json'));
     const timings = timeSerializer(req('@opentelemetry/otlp-transformer'));
     const sdk = req('@org/trace-sdk').start({

@@ -49,6 +49,16 @@ function variants() {
     { id: 'upstream-nodesdk', label: 'NodeSDK http+pg', args: () => ['--require', path.join(UPSTREAM, 'nodesdk-http-pg.js')], upstream: true, traced: true },
     { id: 'upstream-lean', label: 'sdk-trace-node http+pg', args: () => ['--require', path.join(UPSTREAM, 'trace-node-http-pg.js')], upstream: true, traced: true },
     { id: 'ours', label: 'ours (@org/trace-register)', args: ['--require', '@org/trace-register'], upstream: false, traced: true },
+    {
+      // Not a shipped setup: ours with the perf/ span encoder swapped in (see candidate-encoder.js),
+      // to measure a proposed change side by side with what ships.
+      id: 'ours-encoder',
+      label: 'ours + perf encoder (candidate)',
+      args: ['--require', path.join(__dirname, 'candidate-encoder.js'), '--require', '@org/trace-register'],
+      upstream: false,
+      traced: true,
+      candidate: true,
+    },
   ];
 }
 
