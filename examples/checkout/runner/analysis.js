@@ -17,8 +17,7 @@ function runAnalyzer(args, { stdout = 'inherit' } = {}) {
 
 /** Prints the text report, writes report.html and analysis.json; returns the parsed JSON report. */
 async function analyse({ tracesFile, htmlFile, jsonFile, color }) {
-  // --min-count: endpoints seen fewer than 20 times are noise at this volume, not findings.
-  const common = [tracesFile, '--no-progress', '--min-count', '20'];
+  const common = [tracesFile, '--no-progress'];
   const textCode = await runAnalyzer([...common, '--html', htmlFile, ...(color ? [] : ['--no-color'])]);
   const jsonCode = await runAnalyzer([...common, '--format', 'json', '-o', jsonFile], { stdout: 'ignore' });
   if (textCode !== 0 || jsonCode !== 0) throw new Error(`trace-analyze exited with ${textCode || jsonCode}`);
@@ -26,7 +25,7 @@ async function analyse({ tracesFile, htmlFile, jsonFile, color }) {
 }
 
 function analyzerCommand(tracesFile) {
-  return `node ${path.relative(process.cwd(), CLI) || CLI} ${path.relative(process.cwd(), tracesFile)} --min-count 20`;
+  return `node ${path.relative(process.cwd(), CLI) || CLI} ${path.relative(process.cwd(), tracesFile)}`;
 }
 
 module.exports = { analyse, analyzerCommand, CLI };
