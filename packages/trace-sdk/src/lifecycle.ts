@@ -6,6 +6,10 @@
 import type { Logger } from './logger';
 
 const SIGNAL_CODES: Record<string, number> = { SIGTERM: 15, SIGINT: 2 };
+/** The flush gets the shutdown deadline minus this… */
+const FLUSH_MARGIN_MILLIS = 300;
+/** …and the process exits this long before the deadline whatever the flush is doing. */
+const EXIT_MARGIN_MILLIS = 200;
 
 export interface LifecycleTarget {
   /** Flush what is queued; resolves at the deadline at the latest. */
@@ -73,17 +77,18 @@ export class Lifecycle {
     // Does the app have its own handler? Then it owns the exit; we flush in the background.
     const appHandles = process.listenerCount(sig) > 1;
     if (appHandles) {
-      this.deferExitUntil(this.target.flush(this.options.shutdownTimeoutMillis));
+      this.deferExitUntil(this.target.flush(Math.max(0, this.options.shutdownTimeoutMillis - FLUSH_MARGIN_MILLIS)));
       return;
     }
     if (this.exiting) return;
     this.exiting = true;
     const code = 128 + SIGNAL_CODES[sig];
     const started = Date.now();
-    // Hard stop slightly before the deadline: process teardown itself takes a few ms.
-    const hard = setTimeout(() => exit(code), Math.max(0, this.options.shutdownTimeoutMillis - 50));
+    // Hard stop before the deadline: process teardown, and on a busy machine getting scheduled at
+    // all, take time the operator's clock counts too (2 s means gone at 2 s, seen from outside).
+    const hard = setTimeout(() => exit(code), Math.max(0, this.options.shutdownTimeoutMillis - EXIT_MARGIN_MILLIS));
     this.target
-      .shutdown(Math.max(0, this.options.shutdownTimeoutMillis - 100))
+      .shutdown(Math.max(0, this.options.shutdownTimeoutMillis - FLUSH_MARGIN_MILLIS))
       .catch(() => {})
       .finally(() => {
         clearTimeout(hard);
@@ -135,9 +140,9 @@ export class Lifecycle {
     } catch {
       /* stderr closed */
     }
-    const hard = setTimeout(() => exit(1), Math.max(0, this.options.shutdownTimeoutMillis - 50));
+    const hard = setTimeout(() => exit(1), Math.max(0, this.options.shutdownTimeoutMillis - EXIT_MARGIN_MILLIS));
     this.target
-      .shutdown(Math.max(0, this.options.shutdownTimeoutMillis - 100))
+      .shutdown(Math.max(0, this.options.shutdownTimeoutMillis - FLUSH_MARGIN_MILLIS))
       .catch(() => {})
       .finally(() => {
         clearTimeout(hard);
