@@ -38,7 +38,8 @@ function main() {
   const load = os.loadavg()[0];
   const results = {};
   for (const mode of ['naive', 'analyze']) {
-    const r = spawnSync(process.execPath, [__filename, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    // Both sides get the young-generation size the CLI itself relaunches with for large inputs.
+    const r = spawnSync(process.execPath, ['--max-semi-space-size=64', __filename, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) {
       console.error(r.stderr);
       process.exit(1);
