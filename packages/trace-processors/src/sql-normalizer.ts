@@ -517,9 +517,11 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
   if (san.length > 0 && san[san.length - 1] === ' ') san.pop();
 
   const s = summary.finish();
-  // join() returns a flat string; a `+=` rope of hundreds of pieces would be kept as such in the
-  // cache (tens of bytes per piece instead of one).
-  let sanitized = san.join('');
+  // A `+=` rope of many pieces would be kept as such in the cache (tens of bytes per piece instead of
+  // one byte per character): read one character, which makes V8 flatten it in place. Measured
+  // cheaper than Array.prototype.join, which returns a flat string directly.
+  let sanitized = concat(san, '');
+  sanitized.charCodeAt(0);
   let truncated = false;
   if (sanitized.length > maxLength) {
     sanitized = truncate(sanitized, maxLength);
@@ -569,10 +571,7 @@ function suspiciousQuotedIdent(sql: string, start: number, end: number): boolean
   return false;
 }
 
-/**
- * Array.prototype.join is measurably slower than a concatenation loop for arrays of short strings;
- * fine for the key, which is hashed (flattened) at once and then dropped.
- */
+/** Array.prototype.join is measurably slower than a concatenation loop for arrays of short strings. */
 function concat(parts: string[], separator: string): string {
   const n = parts.length;
   if (n === 0) return '';
