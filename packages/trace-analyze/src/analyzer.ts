@@ -72,7 +72,7 @@ export class Analyzer {
   private readonly pathIndex = new Map<string, number>();
   private readonly endpointIndex = new Map<string, number>();
   private readonly calleeIndex = new Map<string, number>();
-  private readonly attrIndex = new Map<string, number>();
+  private readonly attrIndex = new Map<string, Map<string, number>>();
   private readonly comparableKeys = new Map<string, boolean>();
   private readonly tolNs: number;
 
@@ -258,12 +258,14 @@ export class Analyzer {
   }
 
   private attrId(k: string, v: string): number {
-    const key = `${k}\0${v}`;
-    let id = this.attrIndex.get(key);
+    // Nested maps: no "key=value" string built per attribute per request.
+    let byValue = this.attrIndex.get(k);
+    if (!byValue) this.attrIndex.set(k, (byValue = new Map()));
+    let id = byValue.get(v);
     if (id === undefined) {
       id = this.attrNames.length;
       this.attrNames.push([k, v]);
-      this.attrIndex.set(key, id);
+      byValue.set(v, id);
     }
     return id;
   }

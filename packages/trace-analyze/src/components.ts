@@ -1,5 +1,6 @@
 import type { SpanNode } from './trace-tree';
 import type { Attrs } from './types';
+import { EMPTY_ATTRS } from './attributes';
 
 /**
  * What kind of time a component is. `network` is the gap between a CLIENT span and the SERVER span
@@ -27,6 +28,7 @@ export class ComponentRegistry {
   /** Per span name: 0 = ordinary, 1 = pool wait, 2 = connect (regexes run once per name). */
   private readonly nameClass = new Map<string, number>();
   private readonly cache2 = new Map<string, Map<string, Map<string, number>>>();
+  private readonly plainCache = new Map<string, Map<string, Map<string, number>>>();
   private readonly spanCache = new Map<string, Map<string, Map<string, number>>>();
 
   /**
@@ -60,8 +62,28 @@ export class ComponentRegistry {
   of(node: SpanNode): number {
     const s = node.span;
     const a = s.attrs;
-    const dbSystem = str(a['db.system.name']) ?? str(a['db.system']);
     const svc = s.service;
+    // Fast path: a span without attributes can only be a pool span or a plain operation.
+    if (a === EMPTY_ATTRS && s.kind !== 'client' && s.kind !== 'server') {
+      let byKind = this.plainCache.get(svc)?.get(s.name);
+      const hit = byKind?.get(s.kind);
+      if (hit !== undefined) return hit;
+      const id = this.ofSlow(node);
+      let byName = this.plainCache.get(svc);
+      if (!byName) this.plainCache.set(svc, (byName = new Map()));
+      byKind = byName.get(s.name);
+      if (!byKind) byName.set(s.name, (byKind = new Map()));
+      byKind.set(s.kind, id);
+      return id;
+    }
+    return this.ofSlow(node);
+  }
+
+  private ofSlow(node: SpanNode): number {
+    const s = node.span;
+    const a = s.attrs;
+    const svc = s.service;
+    const dbSystem = str(a['db.system.name']) ?? str(a['db.system']);
     let nameClass = this.nameClass.get(s.name);
     if (nameClass === undefined) {
       nameClass = CONNECT_NAME.test(s.name) ? 2 : POOL_WAIT_NAME.test(s.name) ? 1 : 0;
