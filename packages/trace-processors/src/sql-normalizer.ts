@@ -348,6 +348,14 @@ function normalize(sql: string, maxLength: number): NormalizedSql {
       }
       case TokenKind.Operator: {
         const op = sql.slice(lexer.start, lexer.end);
+        if (op === '?' && isSignContext(prevKind, prevWord)) {
+          // A `?` where an operand is expected is a placeholder (mysql2, knex, JDBC style) — or an
+          // already sanitized literal — not PostgreSQL's jsonb `?` operator, which sits between two
+          // operands. Treated as a constant, so `IN (?, ?, ?)` groups like `IN (1, 2)`.
+          emitConst(PLACEHOLDER, space, false);
+          summary.other();
+          break;
+        }
         if ((op === '-' || op === '+') && isSignContext(prevKind, prevWord)) {
           // A sign in front of a number is part of the constant: `= -5` groups with `= 5`.
           const mark = lexer.mark();

@@ -101,6 +101,22 @@ describe('normalizeSql: fingerprint key', () => {
     expect(key('INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)')).toBe(a);
   });
 
+  it('treats ? placeholders (mysql2/knex style) as constants, and keeps the jsonb ? operator', () => {
+    expect(key('SELECT * FROM t WHERE id IN (?, ?, ?) AND a = ?')).toBe(key('SELECT * FROM t WHERE id IN (1, 2) AND a = 5'));
+    expect(key("SELECT * FROM t WHERE data ? 'k'")).toBe('select * from t where data ? ?');
+    expect(san("SELECT * FROM t WHERE data ? 'k' AND id IN (?, ?)")).toBe('SELECT * FROM t WHERE data ? ? AND id IN (?)');
+  });
+
+  it('gives sanitized text the fingerprint of the statement it came from', () => {
+    for (const sql of [
+      "SELECT * FROM users WHERE email = 'a@b.c' AND id IN (1, 2, 3)",
+      "INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')",
+      "UPDATE t SET a = -5, b = 'q' WHERE c = ANY(ARRAY[1, 2])",
+    ]) {
+      expect(key(san(sql))).toBe(key(sql));
+    }
+  });
+
   it('keeps different shapes apart', () => {
     const shapes = [
       'SELECT * FROM users WHERE id = 1',
