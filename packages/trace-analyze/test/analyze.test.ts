@@ -133,7 +133,8 @@ describe('analysis', () => {
   it('names endpoints by route, or by the templated path when a server span has neither', () => {
     const r = rng(78);
     const spans: GenSpan[] = [];
-    for (const [i, attrs] of [{ 'http.route': '/orders/:id' }, { 'http.target': '/orders/42?x=1' }, { 'url.path': '/orders/3fa85f64-5717-4562-b3fc-2c963f66afa6' }].entries()) {
+    const variants: Array<Record<string, string>> = [{ 'http.route': '/orders/:id' }, { 'http.target': '/orders/42?x=1' }, { 'url.path': '/orders/3fa85f64-5717-4562-b3fc-2c963f66afa6' }];
+    for (const [i, attrs] of variants.entries()) {
       const b = new TraceBuilder(r);
       b.span({ service: 'api', name: 'GET', kind: 'server', start: T + i, dur: 10, attrs });
       spans.push(...b.spans);
