@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { spawn } = require('node:child_process');
 const { Client } = require('pg');
 
 const SCHEMA_FILE = path.join(__dirname, '..', 'db', 'schema.sql');
@@ -34,7 +35,7 @@ async function startDatabase({ log }) {
   });
   const started = Date.now();
   let stopped = false;
-  const stop = async () => {
+  let stop = async () => {
     if (stopped) return;
     stopped = true;
     // The postmaster may already be gone: Ctrl-C in a terminal signals the whole process group,
@@ -62,6 +63,19 @@ async function startDatabase({ log }) {
     await stop();
     throw new Error(`could not start the embedded PostgreSQL (${err.message}); set DATABASE_URL to use another server`);
   }
+  // If the runner is killed before it can stop the server, the reaper does it (see reaper.js).
+  const reaper = spawn(process.execPath, [path.join(__dirname, 'reaper.js'), String(pg.process.pid), dir], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  reaper.on('error', () => {});
+  reaper.unref(); // never what keeps the runner alive
+  reaper.channel?.unref();
+  const release = () => {
+    if (reaper.connected) reaper.send('done');
+  };
+  const stopServer = stop;
+  stop = async () => {
+    await stopServer();
+    release();
+  };
   log(`PostgreSQL: embedded server on 127.0.0.1:${port} (started in ${((Date.now() - started) / 1000).toFixed(1)} s, data in ${dir})`);
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, embedded: true, stop };
 }

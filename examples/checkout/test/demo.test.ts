@@ -75,6 +75,28 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Processes whose command line mentions `dir` (the embedded server's data directory). */
+function processesOn(dir: string): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    });
+}
+
+async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return check();
+}
+
 function explain(run: Run): string {
   return `exit ${run.code ?? run.signal}\n--- stdout ---\n${run.stdout.slice(-6000)}\n--- stderr ---\n${run.stderr.slice(-3000)}`;
 }
@@ -83,8 +105,6 @@ const checkoutOf = (report: any) => report.endpoints.find((e: any) => e.origin =
 const dashboardOf = (report: any) => report.endpoints.find((e: any) => e.origin === 'root' && e.name === 'gateway GET /account/dashboard');
 
 describe('npm run demo (examples/checkout)', () => {
-  jest.setTimeout(180_000);
-
   test('payment-slow: the payment processor dominates slow checkouts, and they cluster on gold customers; X-Trace-ID is the trace id of the whole chain', async () => {
     const run = await runDemo(['--scenario', 'payment-slow', '--duration', '30', '--rate', '12']);
     expect({ code: run.code, out: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, out: '' });
@@ -128,7 +148,7 @@ describe('npm run demo (examples/checkout)', () => {
     }
     // Nothing but the demo's requests was traced (no stray control traffic, no orphan traces).
     expect(byTrace.size).toBe(requests.filter((r) => r.status !== 0).length);
-  });
+  }, 180_000);
 
   test('cascade: the finding names credit scoring, the held connections, and the dashboard waiting for the pool', async () => {
     const run = await runDemo(['--scenario', 'cascade', '--duration', '40']);
@@ -154,7 +174,7 @@ describe('npm run demo (examples/checkout)', () => {
     // The printed report carries the same finding.
     expect(run.stdout).toMatch(/Cascade: .*credit-scoring/s);
     expect(run.stdout).toMatch(/✓ cascade root cause: credit-scoring/);
-  });
+  }, 180_000);
 
   test('Ctrl-C during the load stops every service and the embedded PostgreSQL, and exits 130', async () => {
     let sent = false;
@@ -175,16 +195,28 @@ describe('npm run demo (examples/checkout)', () => {
     const dataDir = /data in (\S+)\)/.exec(run.stdout)?.[1];
     expect(dataDir).toBeDefined();
     expect(existsSync(dataDir!)).toBe(false);
-    // No postgres process is left running on that directory.
-    const leftovers = readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .filter((d) => {
-        try {
-          return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(dataDir!);
-        } catch {
-          return false;
+    // No postgres process (nor its watchdog) is left running on that directory.
+    expect(processesOn(dataDir!)).toEqual([]);
+  }, 120_000);
+
+  test('SIGKILL of the runner: the services and the embedded PostgreSQL still go away', async () => {
+    let killed = false;
+    const run = await runDemo(['--scenario', 'cascade', '--duration', '60'], {
+      env: { DATABASE_URL: undefined },
+      onStdout: (all, kill) => {
+        if (!killed && /sent +\d+/.test(all)) {
+          killed = true;
+          kill('SIGKILL');
         }
-      });
-    expect(leftovers).toEqual([]);
-  });
+      },
+    });
+    expect(killed).toBe(true);
+    expect(run.signal).toBe('SIGKILL');
+    const pids = servicePids(run.stdout);
+    expect(pids).toHaveLength(6);
+    const dataDir = /data in (\S+)\)/.exec(run.stdout)![1];
+    // No cleanup code of the runner ran: the services and the watchdog notice the closed IPC channel.
+    expect(await waitUntil(() => pids.every((p) => !alive(p)), 15_000)).toBe(true);
+    expect(await waitUntil(() => processesOn(dataDir).length === 0 && !existsSync(dataDir), 15_000)).toBe(true);
+  }, 120_000);
 });
