@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the collector/nginx/alert-rule tests run for
-# real: nginx (a proxy in front of an instrumented app) and prometheus (for
-# promtool). Idempotent: does nothing when both tools are already on PATH, so
+# real: nginx (a proxy in front of an instrumented app), prometheus (for
+# promtool) and chromium (renders trace-analyze's HTML report). Idempotent:
+# does nothing when the tools are already on PATH, so
 # .ci/run can call it unconditionally and developers can re-run it.
 set -euo pipefail
 
 need=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+# Headless Chromium renders trace-analyze's HTML report in its test.
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "install-system-deps: nginx and promtool already present"
+  echo "install-system-deps: nginx, promtool and chromium already present"
   exit 0
 fi
 
