@@ -149,11 +149,12 @@ const knownBadCases = (() => {
   // Case 1: everything but the signal-specific variables (which would shadow the general ones).
   // Case 2: the signal-specific ones, with a ratio sampler so that the sampler argument is read.
   const general = Object.fromEntries(bad.filter(([n]) => !specific.has(n) && n !== 'OTEL_TRACES_SAMPLER_ARG'));
-  const signal = { ...Object.fromEntries(bad.filter(([n]) => specific.has(n) || n === 'OTEL_TRACES_SAMPLER_ARG')), OTEL_TRACES_SAMPLER: 'traceidratio' };
-  return [
+  const signal: Record<string, string> = { ...Object.fromEntries(bad.filter(([n]) => specific.has(n) || n === 'OTEL_TRACES_SAMPLER_ARG')), OTEL_TRACES_SAMPLER: 'traceidratio' };
+  const cases: Array<[string, Record<string, string>]> = [
     ['general variables', general],
     ['signal-specific variables (+ sampler argument)', signal],
-  ] as const;
+  ];
+  return cases;
 })();
 
 test.each(knownBadCases)('known-bad values, %s: starts, serves, exits; exactly one warning naming each', async (_label, env) => {
