@@ -178,6 +178,16 @@ test('a malformed OTLP header value is never echoed into the logs (it is a crede
   expect(o.stderr).not.toContain('SECRET');
 });
 
+test('file exporter pointed at a path that cannot be written: the app serves, the failure is logged, not thrown', async () => {
+  const o = await tryConfig({ OTEL_TRACES_EXPORTER: 'file', ORG_TRACE_FILE: '/proc/version/traces.jsonl', OTEL_BSP_SCHEDULE_DELAY: '50' });
+  const failures = logLines(o.stderr, /span export failed|spans not written/);
+  record({ area: 'config', tried: 'OTEL_TRACES_EXPORTER=file, ORG_TRACE_FILE under /proc (not writable)', measured: `served ${o.served}/2; exit ${o.exit.code ?? o.exit.signal} in ${o.exit.ms} ms; ${failures.length} failure line(s): ${failures[0]?.slice(0, 140) ?? 'none'}` });
+  expect(o.served).toBe(2);
+  expectNormalExit(o);
+  expect(failures.length).toBeGreaterThanOrEqual(1);
+  expect(failures.length).toBeLessThanOrEqual(2);
+});
+
 test('bounded random fuzz: 10 processes, random variables and values: no crash, ≤ 1 warning per variable, bounded lines', async () => {
   const rnd = new Random(0x5eed_c0f1);
   const generic = (): string =>
