@@ -109,7 +109,7 @@ function parseOptions(argv) {
 }
 
 // Everything that must be undone on the way out, in reverse order of creation.
-const running = { services: [], db: undefined, load: undefined, progress: undefined };
+const running = { services: [], db: undefined, load: undefined, progress: undefined, analyzer: undefined };
 let stopping;
 
 async function cleanup() {
@@ -129,10 +129,15 @@ process.on('exit', () => {
   for (const s of running.services) if (!s.exited) s.proc.kill('SIGKILL');
 });
 
+// A signal at any point: stop what runs (load, services, database — or the analyzer, if the
+// services are already down) and exit with 128 + the signal number.
+let interrupted;
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.on(signal, () => {
-    if (stopping) return; // a second Ctrl-C while cleaning up: keep cleaning up
+    if (interrupted) return; // a second Ctrl-C while cleaning up: keep cleaning up
+    interrupted = code;
     process.stderr.write(`\n${signal}: stopping the services and the database…\n`);
+    running.analyzer?.kill('SIGTERM');
     cleanup().finally(() => process.exit(code));
   });
 }
@@ -246,7 +251,7 @@ async function main() {
   running.progress = new Progress(load);
   running.progress.start();
   await load.run();
-  if (stopping) return new Promise(() => {}); // interrupted: the signal handler finishes and exits
+  if (interrupted) return new Promise(() => {}); // the signal handler finishes and exits
   load.phase = 'draining';
   await load.drain(20_000);
   running.progress.stop();
@@ -255,6 +260,7 @@ async function main() {
 
   // 4. Stop the services (they flush their last spans on SIGTERM) and the database.
   await cleanup();
+  if (interrupted) return new Promise(() => {});
   const unclean = running.services.filter((s) => s.proc.exitCode !== 143 && s.proc.exitCode !== 0);
   for (const s of unclean) log(`  warning: ${s.name} exited with ${s.proc.exitCode ?? s.proc.signalCode} (see ${s.logFile})`);
   summariseLoad(load);
@@ -263,7 +269,14 @@ async function main() {
   log('');
   log(`── trace-analyze ${'─'.repeat(60)}`);
   log(`$ ${analyzerCommand(files.traces)}`);
-  const report = await analyse({ tracesFile: files.traces, htmlFile: files.html, jsonFile: files.json, color: Boolean(process.stdout.isTTY) });
+  const report = await analyse({
+    tracesFile: files.traces,
+    htmlFile: files.html,
+    jsonFile: files.json,
+    color: Boolean(process.stdout.isTTY),
+    onSpawn: (child) => (running.analyzer = child),
+  });
+  if (interrupted) return new Promise(() => {});
 
   log(`── what the scenario planted, and what the analysis found ${'─'.repeat(20)}`);
   const checks = verdict(o.scenario, report);
@@ -346,6 +359,7 @@ function traceIdCheck(results, tracesFile) {
 main().then(
   (code) => process.exit(code),
   async (err) => {
+    if (interrupted) return; // the signal handler is already stopping everything
     running.progress?.stop();
     const usage = /^ERR_PARSE_ARGS/.test(err.code ?? '') || /^--/.test(err.message) || /unknown --scenario/.test(err.message);
     process.stderr.write(`\ndemo failed: ${err.message}${usage ? ' (see --help)' : ''}\n`);

@@ -7,19 +7,20 @@ const { spawn } = require('node:child_process');
 
 const CLI = path.join(__dirname, '..', '..', '..', 'packages', 'trace-analyze', 'dist', 'cli.js');
 
-function runAnalyzer(args, { stdout = 'inherit' } = {}) {
+function runAnalyzer(args, { stdout = 'inherit', onSpawn } = {}) {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', stdout, 'inherit'] });
+    onSpawn?.(p);
     p.on('error', reject);
     p.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
 
 /** Prints the text report, writes report.html and analysis.json; returns the parsed JSON report. */
-async function analyse({ tracesFile, htmlFile, jsonFile, color }) {
+async function analyse({ tracesFile, htmlFile, jsonFile, color, onSpawn }) {
   const common = [tracesFile, '--no-progress'];
-  const textCode = await runAnalyzer([...common, '--html', htmlFile, ...(color ? [] : ['--no-color'])]);
-  const jsonCode = await runAnalyzer([...common, '--format', 'json', '-o', jsonFile], { stdout: 'ignore' });
+  const textCode = await runAnalyzer([...common, '--html', htmlFile, ...(color ? [] : ['--no-color'])], { onSpawn });
+  const jsonCode = await runAnalyzer([...common, '--format', 'json', '-o', jsonFile], { stdout: 'ignore', onSpawn });
   if (textCode !== 0 || jsonCode !== 0) throw new Error(`trace-analyze exited with ${textCode || jsonCode}`);
   return JSON.parse(require('node:fs').readFileSync(jsonFile, 'utf8'));
 }
