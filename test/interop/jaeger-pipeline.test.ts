@@ -79,7 +79,12 @@ describe('found in Jaeger by the X-Trace-ID the client sent', () => {
     expectConnectedTree(t, traceId);
     // The legacy value is on the entry span, as a captured request header, so it is searchable too.
     const root = serverSpans(t, front.service)[0];
-    expect(JSON.stringify(root.tags['http.request.header.x-trace-id'])).toContain(legacy);
+    expect(root.tags['http.request.header.x-trace-id']).toBe(JSON.stringify([legacy]));
+    // So the search API (the Jaeger UI's Tags box) finds it by the value — but only spelled as the
+    // JSON array Jaeger made of the semconv string[] attribute: the bare value finds nothing.
+    const key = 'http.request.header.x-trace-id';
+    expect(await stack.jaeger.searchByTag(front.service, key, JSON.stringify([legacy]))).toEqual([traceId]);
+    expect(await stack.jaeger.searchByTag(front.service, key, legacy)).toEqual([]);
     expect(root.tags['org.xtraceid.outcome']).toBe('trace_root');
     // front forwarded traceparent AND the legacy header; back took the parent and agreed with it.
     expect(serverSpans(t, back.service)[0].tags['org.xtraceid.outcome']).toBe('parent_match');

@@ -19,7 +19,7 @@
 # v1.76.0 is the same commit as Jaeger v2.13.0; cmd/jaeger is the v2 binary.
 #
 # Cache: ${ORG_TRACE_CACHE:-$HOME/.cache/org-trace}/jaeger-<version>/jaeger
-# Uncached: ~10-15 min on 2 cores (plus module downloads); cached: instant.
+# Uncached: ~15-20 min on 2 busy cores (measured: ~16 min + module downloads); cached: instant.
 set -euo pipefail
 
 version="${JAEGER_VERSION:-v1.76.0}"
@@ -60,7 +60,7 @@ mkdir -p "$src"
 cd "$src"
 
 start=$(date +%s)
-echo "tools/jaeger/build.sh: building Jaeger $version into $dir (10+ minutes on 2 cores)" >&2
+echo "tools/jaeger/build.sh: building Jaeger $version into $dir (15+ minutes on 2 cores)" >&2
 {
   go mod init org-trace.local/jaeger-build
   go mod download -json "github.com/jaegertracing/jaeger@$version" >/dev/null

@@ -117,6 +117,17 @@ export class RunningJaeger {
     }
   }
 
+  /**
+   * Trace ids Jaeger's search (the UI's "Tags" box) finds for one tag of one service, last hour.
+   * Tag values are matched exactly, as Jaeger stores them (arrays as their JSON text).
+   */
+  async searchByTag(service: string, key: string, value: string): Promise<string[]> {
+    const p = new URLSearchParams({ service, tags: JSON.stringify({ [key]: value }), lookback: '1h', limit: '20' });
+    const res = await fetch(`${this.queryUrl}/api/traces?${p}`);
+    if (res.status !== 200) throw new Error(`Jaeger search answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { data: V1Trace[] }).data.map((t) => t.traceID).sort();
+  }
+
   /** Services Jaeger has seen (GET /api/services). */
   async services(): Promise<string[]> {
     const res = await fetch(`${this.queryUrl}/api/services`);

@@ -24,7 +24,7 @@ export function jaegerBinary(): string {
   if (!existsSync(path)) {
     throw new Error(
       `Jaeger v2 is not built (no ${path}).\n` +
-        `Run: tools/jaeger/build.sh   (Go from the module proxy, ~10-15 min the first time, cached after)`,
+        `Run: tools/jaeger/build.sh   (Go from the module proxy, ~15-20 min on 2 cores the first time, cached after)`,
     );
   }
   return path;
