@@ -3,9 +3,11 @@
 //   A = upstream: PgInstrumentation 0.76 + provider + export processor (spans dropped by a no-op exporter)
 //   B = A + @org/trace-processors (DbQueryHashSpanProcessor before the export processor, requestHook)
 //   0 = untraced (instrumentation disabled) — the cost of the query itself in this process
-// Same process, same connection, rounds interleaved (A, B, 0, A, B, 0 …), CPU time of this process
-// (user + system) per query, median over rounds. Two workloads: a parameterized statement (same raw
-// text every time: cache hits) and inline literals (a new raw text every time: cache misses).
+// Each measurement runs in a fresh process set up as an application would be (instrumentation before
+// `pg`), the setups interleaved round by round (0, A, B, 0, A, B …); CPU time of that process
+// (user + system) per query after a warm-up, median over rounds. Two workloads: a parameterized
+// statement (same raw text every time: cache hits) and inline literals (a new raw text every time:
+// cache misses).
 //
 //   npx tsc -b packages/trace-processors && node bench/sql-processor-overhead.bench.js
 //   DATABASE_URL=postgres://… BENCH_ROUNDS=9 BENCH_QUERIES=2000 node bench/sql-processor-overhead.bench.js
@@ -31,8 +33,8 @@ try {
 }
 
 const QUICK = Boolean(process.env.BENCH_QUICK);
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 2 : 7);
-const QUERIES = Number(process.env.BENCH_QUERIES) || (QUICK ? 100 : 1500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 1 : 7);
+const QUERIES = Number(process.env.BENCH_QUERIES) || (QUICK ? 200 : 3000);
 
 /** Drops spans: what remains measured is span creation, processors and the export hand-off. */
 const dropExporter = { export: (spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve(), forceFlush: () => Promise.resolve() };
@@ -69,69 +71,73 @@ async function database() {
   };
 }
 
+/** One measurement in a fresh process, set up the way an application would be (hooks before `pg`). */
+async function child(setup, workload, url) {
+  let provider;
+  if (setup !== 'untraced') {
+    const hashing = dist.createDbQueryHashing({});
+    const spanProcessors = [new SimpleSpanProcessor(dropExporter)];
+    if (setup === 'ours') spanProcessors.unshift(hashing.spanProcessor);
+    provider = new NodeTracerProvider({ spanProcessors });
+    provider.register();
+    registerInstrumentations({ instrumentations: [new PgInstrumentation(setup === 'ours' ? { ...hashing.pgInstrumentationConfig } : {})] });
+  }
+  const pg = require('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let seq = 0;
+  const run =
+    workload === 'hits'
+      ? (i) => client.query('SELECT id, email, age FROM bench_users WHERE email = $1 AND age > $2', [`user${i % 1000}@example.com`, 10])
+      : // A new raw text every query: the worst case for the cache.
+        (i) => client.query(`SELECT id, email, age FROM bench_users WHERE email = 'user${i % 1000}@example.com' AND age > ${seq++}`);
+  for (let i = 0; i < Math.min(QUERIES, 1000); i++) await run(i); // warm-up (JIT, cache)
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < QUERIES; i++) await run(i);
+  const d = process.cpuUsage(t0);
+  await client.end();
+  if (provider) await provider.shutdown();
+  process.stdout.write(JSON.stringify({ cpuMicrosPerQuery: (d.user + d.system) / QUERIES }));
+}
+
 async function main() {
   const db = await database();
-  const hashing = dist.createDbQueryHashing({});
-  const upstream = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(dropExporter)] });
-  const ours = new NodeTracerProvider({ spanProcessors: [hashing.spanProcessor, new SimpleSpanProcessor(dropExporter)] });
-  upstream.register();
-  const instrumentation = new PgInstrumentation({});
-  registerInstrumentations({ instrumentations: [instrumentation], tracerProvider: upstream });
   const pg = require('pg');
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  await client.query('DROP TABLE IF EXISTS bench_users');
-  await client.query('CREATE TABLE bench_users (id serial primary key, email text, age int)');
-  await client.query("INSERT INTO bench_users (email, age) SELECT 'user' || i || '@example.com', i % 90 FROM generate_series(1, 1000) i");
+  const setupClient = new pg.Client({ connectionString: db.url });
+  await setupClient.connect();
+  await setupClient.query('DROP TABLE IF EXISTS bench_users');
+  await setupClient.query('CREATE TABLE bench_users (id serial primary key, email text, age int)');
+  await setupClient.query("INSERT INTO bench_users (email, age) SELECT 'user' || i || '@example.com', i % 90 FROM generate_series(1, 1000) i");
+  await setupClient.end();
 
-  const setups = {
-    untraced: () => instrumentation.disable(),
-    'upstream (instrumentation-pg only)': () => {
-      instrumentation.enable();
-      instrumentation.setConfig({});
-      instrumentation.setTracerProvider(upstream);
-    },
-    'with query hashing': () => {
-      instrumentation.enable();
-      instrumentation.setConfig({ ...hashing.pgInstrumentationConfig });
-      instrumentation.setTracerProvider(ours);
-    },
-  };
-  let seq = 0;
-  const workloads = {
-    'parameterized (cache hits)': (i) => client.query('SELECT id, email, age FROM bench_users WHERE email = $1 AND age > $2', [`user${i % 1000}@example.com`, 10]),
-    // A new raw text every query: the worst case for the cache.
-    'inline literals (cache misses)': (i) => client.query(`SELECT id, email, age FROM bench_users WHERE email = 'user${i % 1000}@example.com' AND age > ${seq++ % 100000}`),
-  };
-
-  const results = { node: process.version, cpus: os.cpus().length, loadavg1mAtStart: +os.loadavg()[0].toFixed(2), rounds: ROUNDS, queriesPerRound: QUERIES, date: new Date().toISOString(), workloads: {} };
-  for (const [wname, run] of Object.entries(workloads)) {
-    const samples = Object.fromEntries(Object.keys(setups).map((k) => [k, []]));
-    for (let r = -1; r < ROUNDS; r++) {
-      for (const [sname, setup] of Object.entries(setups)) {
-        setup();
-        const t0 = process.cpuUsage();
-        for (let i = 0; i < QUERIES; i++) await run(i);
-        const d = process.cpuUsage(t0);
-        if (r >= 0) samples[sname].push((d.user + d.system) / QUERIES); // r = -1 is the warm-up round
+  const { execFileSync } = require('child_process');
+  const SETUPS = { untraced: 'untraced', upstream: 'upstream (instrumentation-pg only)', ours: 'with query hashing' };
+  const WORKLOADS = { hits: 'parameterized (cache hits)', misses: 'inline literals (cache misses)' };
+  const results = { node: process.version, cpus: os.cpus().length, loadavg1mAtStart: +os.loadavg()[0].toFixed(2), rounds: ROUNDS, queriesPerRound: QUERIES, date: new Date().toISOString(), method: 'one fresh process per measurement, setups interleaved round by round', workloads: {} };
+  try {
+    for (const [wkey, wname] of Object.entries(WORKLOADS)) {
+      const samples = Object.fromEntries(Object.keys(SETUPS).map((k) => [k, []]));
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const skey of Object.keys(SETUPS)) {
+          const out = execFileSync(process.execPath, [__filename, '--child', skey, wkey, db.url], { encoding: 'utf8', timeout: 300000 });
+          samples[skey].push(JSON.parse(out).cpuMicrosPerQuery);
+        }
       }
+      const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.sort((a, b) => a - b)[v.length >> 1]]));
+      results.workloads[wname] = {
+        cpuMicrosPerQuery: Object.fromEntries(Object.entries(SETUPS).map(([k, label]) => [label, +med[k].toFixed(1)])),
+        samples,
+        ratioOursVsUpstream: +(med.ours / med.upstream).toFixed(3),
+        addedMicrosPerQuery: +(med.ours - med.upstream).toFixed(1),
+      };
     }
-    const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.sort((a, b) => a - b)[v.length >> 1]]));
-    const base = med['upstream (instrumentation-pg only)'];
-    results.workloads[wname] = {
-      cpuMicrosPerQuery: Object.fromEntries(Object.entries(med).map(([k, v]) => [k, +v.toFixed(1)])),
-      ratioOursVsUpstream: +(med['with query hashing'] / base).toFixed(3),
-      addedMicrosPerQuery: +(med['with query hashing'] - base).toFixed(1),
-    };
+  } finally {
+    await db.stop();
   }
-  await client.end();
-  await db.stop();
-  await upstream.shutdown();
-  await ours.shutdown();
 
   const table = [
-    `CPU per traced pg query (this process), median of ${ROUNDS} interleaved rounds × ${QUERIES} queries, node ${process.version}, ` +
-      `${results.cpus} cpus, load ${results.loadavg1mAtStart} at start`,
+    `CPU per traced pg query (the app process), median of ${ROUNDS} rounds × ${QUERIES} queries, one fresh process per measurement, ` +
+      `node ${process.version}, ${results.cpus} cpus, load ${results.loadavg1mAtStart} at start`,
     '',
     '| workload | untraced µs | upstream µs | with query hashing µs | ours / upstream | added µs |',
     '|---|---:|---:|---:|---:|---:|',
@@ -150,7 +156,8 @@ async function main() {
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }
 
-main().catch((e) => {
+const entry = process.argv[2] === '--child' ? child(process.argv[3], process.argv[4], process.argv[5]) : main();
+entry.catch((e) => {
   console.error(e);
   process.exit(1);
 });
