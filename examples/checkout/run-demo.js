@@ -328,6 +328,18 @@ function summariseLoad(load) {
         `max ${ms[ms.length - 1]} ms  errors ${errors.length}${codes ? ` (${codes})` : ''}`,
     );
   }
+  // With phases, the same numbers per phase: what users felt before, during and after the peak.
+  const phases = load.scenario.phases.map((p) => p.name);
+  if (phases.length > 1) {
+    log(`  by phase (p50 / p95, ms):  ${phases.map((p) => p.padEnd(17)).join('')}`);
+    for (const endpoint of Object.keys(byEndpoint)) {
+      const cells = phases.map((p) => {
+        const ms = byEndpoint[endpoint].filter((r) => r.phase === p).map((r) => r.ms).sort((a, b) => a - b);
+        return (ms.length ? `${percentile(ms, 0.5)} / ${percentile(ms, 0.95)}` : '-').padEnd(17);
+      });
+      log(`    ${endpoint.padEnd(23)}${cells.join('')}`);
+    }
+  }
 }
 
 /**
