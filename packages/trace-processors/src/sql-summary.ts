@@ -89,6 +89,8 @@ export class SummaryBuilder {
   private ops = 0;
   private targets: string[] = [];
   private firstOperation = '';
+  /** First operation outside parentheses: for `WITH x AS (SELECT …) INSERT …` that is INSERT. */
+  private topOperation = '';
 
   /** Feed an unquoted word (already lower-cased) at paren depth `depth`. */
   word(lower: string, depth: number): void {
@@ -199,7 +201,7 @@ export class SummaryBuilder {
     const distinct = single ? new Set(this.targets) : undefined;
     return {
       summary,
-      operation: single ? this.firstOperation : '',
+      operation: single ? this.topOperation || this.firstOperation : '',
       collection: distinct && distinct.size === 1 && this.ops > 0 ? this.targets[0] : '',
     };
   }
@@ -210,9 +212,10 @@ export class SummaryBuilder {
       if (lower === 'explain') {
         this.parts.push('EXPLAIN');
         if (!this.firstOperation) this.firstOperation = 'EXPLAIN';
+        if (!this.topOperation) this.topOperation = 'EXPLAIN';
       } else if (lower === 'table') {
         // `TABLE users` is short for `SELECT * FROM users`.
-        this.addOp('select');
+        this.addOp('select', 0);
         this.expectTarget = true;
       } else {
         this.dmlWord(lower, 0);
@@ -236,10 +239,11 @@ export class SummaryBuilder {
     }
   }
 
-  private addOp(lower: string): void {
+  private addOp(lower: string, depth: number): void {
     const op = lower.toUpperCase();
     this.ops++;
     if (!this.firstOperation) this.firstOperation = op;
+    if (depth === 0 && !this.topOperation) this.topOperation = op;
     // An operation already named in this statement is not repeated: `WITH r AS (SELECT … FROM a)
     // SELECT … FROM r` reads `SELECT a r`, while `INSERT a SELECT b` keeps both operations.
     if (!this.parts.includes(op)) this.parts.push(op);
@@ -259,7 +263,7 @@ export class SummaryBuilder {
       this.expectTarget = false;
     }
     if ((flags & W_DML_OP) !== 0 && ((WORD_FLAGS.get(this.prevWord) ?? 0) & W_NOT_OP_AFTER) === 0) {
-      this.addOp(lower);
+      this.addOp(lower, depth);
       if (lower === 'update') {
         this.expectTarget = true;
         this.targetIsFromItem = false;

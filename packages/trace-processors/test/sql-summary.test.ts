@@ -39,6 +39,9 @@ describe('db.query.summary', () => {
     expect(normalizeSql('SELECT * FROM users WHERE id = 1')).toMatchObject({ operation: 'SELECT', collection: 'users' });
     expect(normalizeSql('SELECT * FROM a JOIN b ON a.id = b.id')).toMatchObject({ operation: 'SELECT', collection: '' });
     expect(normalizeSql('BEGIN; SELECT 1')).toMatchObject({ operation: '', collection: '' });
+    // The statement's own operation, not the first one inside a CTE.
+    expect(normalizeSql('WITH x AS (SELECT * FROM a) INSERT INTO t SELECT * FROM x')).toMatchObject({ operation: 'INSERT' });
+    expect(normalizeSql('WITH x AS (SELECT * FROM a) SELECT * FROM x')).toMatchObject({ operation: 'SELECT' });
   });
 
   it('is at most 255 characters, cut between words', () => {
