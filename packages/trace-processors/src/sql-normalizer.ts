@@ -161,389 +161,410 @@ export function normalizeSql(sql: string, options?: NormalizeOptions): Normalize
   }
 }
 
-function normalize(sql: string, maxLength: number): NormalizedSql {
-  const lexer = new SqlLexer(sql);
-  const key: string[] = [];
-  const san: string[] = [];
-  const frames: Frame[] = [];
-  const summary = new SummaryBuilder();
-  let values: ValuesState | null = null;
-
+/**
+ * One normalization run. A class rather than closures: the per-token state lives in fields of one
+ * object instead of a captured context, and no function objects are allocated per call.
+ */
+class Normalizer {
+  private readonly lexer: SqlLexer;
+  private readonly key: string[] = [];
+  private readonly san: string[] = [];
+  private readonly frames: Frame[] = [];
+  private readonly summary = new SummaryBuilder();
+  private values: ValuesState | null = null;
   /** Kind of the previous significant token, and its lower-cased text when it was a word. */
-  let prevKind = TokenKind.End;
-  let prevWord = '';
+  private prevKind = TokenKind.End;
+  private prevWord = '';
   /** The previous emitted token was a constant (literal, parameter, collapsed list). */
-  let prevConst = false;
+  private prevConst = false;
   /** The previous token was a string literal (PostgreSQL concatenates adjacent ones). */
-  let prevString = false;
+  private prevString = false;
   /** Drop the type of a `::cast` from the key (it followed a constant). */
-  let skipCastType = false;
+  private skipCastType = false;
   /** Index in `key` of the last word when it may prefix a typed literal (`DATE '…'`). */
-  let typedWordAt = -1;
+  private typedWordAt = -1;
   /** Lower-cased text of the current token when it is a word. */
-  let currentWord = '';
+  private currentWord = '';
 
-  const pushSan = (text: string, space: boolean): void => {
+  constructor(
+    private readonly sql: string,
+    private readonly maxLength: number,
+  ) {
+    this.lexer = new SqlLexer(sql);
+  }
+
+  private pushSan(text: string, space: boolean): void {
+    const san = this.san;
     if (space && san.length > 0 && san[san.length - 1] !== ' ') san.push(' ');
     san.push(text);
-  };
+  }
 
-  /** A token that is not a constant makes every enclosing list non-constant... but only the innermost matters. */
-  const markNonConst = (): void => {
+  /** A token that is not a constant makes the innermost open list non-constant. */
+  private markNonConst(): void {
+    const frames = this.frames;
     if (frames.length > 0) frames[frames.length - 1].constOnly = false;
-  };
+  }
 
-  const markElement = (param: boolean): void => {
+  private markElement(param: boolean): void {
+    const frames = this.frames;
     if (frames.length > 0) {
       const f = frames[frames.length - 1];
       f.hasElement = true;
       if (param) f.hasParam = true;
     }
-  };
+  }
 
   /** Emit a constant: `?` in both outputs (or the `$n` text in the sanitized one). */
-  const emitConst = (sanText: string, space: boolean, param: boolean): void => {
+  private emitConst(sanText: string, space: boolean, param: boolean): void {
+    const key = this.key;
     // The set lookup happens only here, when a literal follows a word — not for every word.
-    if (typedWordAt >= 0 && typedWordAt === key.length - 1 && !param && TYPED_LITERAL_WORDS.has(key[typedWordAt])) key.pop();
+    if (this.typedWordAt >= 0 && this.typedWordAt === key.length - 1 && !param && TYPED_LITERAL_WORDS.has(key[this.typedWordAt])) key.pop();
     key.push(PLACEHOLDER);
-    pushSan(sanText, space);
-    markElement(param);
-    prevConst = true;
-  };
+    this.pushSan(sanText, space);
+    this.markElement(param);
+    this.prevConst = true;
+  }
 
-  for (;;) {
-    const kind = lexer.next();
-    if (kind === TokenKind.End) break;
-    if (kind === TokenKind.Unterminated) {
-      // Everything from here on is inside a literal or comment we cannot delimit: emit nothing of it.
-      const s = summary.finish();
-      return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
-    }
-    const space = lexer.spaceBefore;
-    const depth = frames.length;
-
-    // A literal glued to a word (`'O'Brien'`, `name='x'y`) is how a broken quote looks once the
-    // lexer has re-synchronised on the *wrong* quotes: what reads as words may be the inside of a
-    // literal. Valid SQL essentially never glues them, so the statement is treated as unterminated.
-    if (
-      (!space && isAtom(kind) && isAtom(prevKind) && (isQuoted(kind) || isQuoted(prevKind))) ||
-      (kind === TokenKind.Word && hasDollarQuote(sql, lexer.start, lexer.end))
-    ) {
-      const s = summary.finish();
-      return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
-    }
-    // Likewise a "quoted identifier" holding quotes, dollars, `=`, line breaks, or far longer than
-    // PostgreSQL's 63-byte name limit, is more likely a stray `"` pairing across a literal than a
-    // name. (ORM aliases such as `"Customer->Orders.id"` stay well within these rules.)
-    if (kind === TokenKind.QuotedIdent && suspiciousQuotedIdent(sql, lexer.start, lexer.end)) {
-      const s = summary.finish();
-      return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
-    }
-
-    // VALUES bookkeeping: leaving the list ends the state.
-    if (values !== null && depth === values.depth) {
-      if (kind === TokenKind.OpenParen && values.expectRow) {
-        values.rowKeyStart = key.length;
-        values.rowSanStart = san.length;
-      } else if (kind === TokenKind.Comma && !values.expectRow) {
-        values.expectRow = true;
-        values.commaKey = key.length;
-        values.commaSan = san.length;
-      } else {
-        values = null;
+  run(): NormalizedSql {
+    const { sql, lexer, key, san, frames, summary, maxLength } = this;
+    for (;;) {
+      const kind = lexer.next();
+      if (kind === TokenKind.End) break;
+      if (kind === TokenKind.Unterminated) {
+        // Everything from here on is inside a literal or comment we cannot delimit: emit nothing of it.
+        const s = summary.finish();
+        return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
       }
-    } else if (values !== null && depth < values.depth) {
-      values = null;
-    }
+      const space = lexer.spaceBefore;
+      const depth = frames.length;
 
-    const wasString = prevString;
-    prevString = false;
-    const wasConst = prevConst;
-    prevConst = false;
-    const wasTypedWordAt = typedWordAt;
-    typedWordAt = -1;
-
-    switch (kind) {
-      case TokenKind.String: {
-        if (wasString) {
-          // 'abc'
-          // 'def'  — one literal in PostgreSQL; one `?` here.
-          prevString = true;
-          prevConst = true;
-          break;
-        }
-        typedWordAt = wasTypedWordAt;
-        emitConst(PLACEHOLDER, space, false);
-        prevString = true;
-        summary.other();
-        break;
+      // A literal glued to a word (`'O'Brien'`, `name='x'y`) is how a broken quote looks once the
+      // lexer has re-synchronised on the *wrong* quotes: what reads as words may be the inside of a
+      // literal. Valid SQL essentially never glues them, so the statement is treated as unterminated.
+      if (
+        (!space && isAtom(kind) && isAtom(this.prevKind) && (isQuoted(kind) || isQuoted(this.prevKind))) ||
+        (kind === TokenKind.Word && hasDollarQuote(sql, lexer.start, lexer.end))
+      ) {
+        const s = summary.finish();
+        return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
       }
-      case TokenKind.Number:
-        emitConst(PLACEHOLDER, space, false);
-        summary.other();
-        break;
-      case TokenKind.Param:
-        emitConst(sql.slice(lexer.start, lexer.end), space, true);
-        summary.other();
-        break;
-      case TokenKind.Word: {
-        const raw = sql.slice(lexer.start, lexer.end);
-        const lower = raw.toLowerCase();
-        currentWord = lower;
-        if (skipCastType) {
-          // `'…'::int` groups with `'…'`: the type of a constant is dropped from the key.
-          skipCastType = false;
-          pushSan(raw, space);
-          prevConst = true;
-          prevWord = lower;
-          prevKind = kind;
-          continue;
+      // Likewise a "quoted identifier" holding quotes, dollars, `=`, line breaks, or far longer than
+      // PostgreSQL's 63-byte name limit, is more likely a stray `"` pairing across a literal than a
+      // name. (ORM aliases such as `"Customer->Orders.id"` stay well within these rules.)
+      if (kind === TokenKind.QuotedIdent && suspiciousQuotedIdent(sql, lexer.start, lexer.end)) {
+        const s = summary.finish();
+        return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
+      }
+
+      // VALUES bookkeeping: leaving the list ends the state.
+      if (this.values !== null && depth === this.values.depth) {
+        if (kind === TokenKind.OpenParen && this.values.expectRow) {
+          this.values.rowKeyStart = key.length;
+          this.values.rowSanStart = san.length;
+        } else if (kind === TokenKind.Comma && !this.values.expectRow) {
+          this.values.expectRow = true;
+          this.values.commaKey = key.length;
+          this.values.commaSan = san.length;
+        } else {
+          this.values = null;
         }
-        if (
-          (lower === 'true' || lower === 'false' || lower === 'null') &&
-          !(lower === 'null' && (prevWord === 'is' || (prevWord === 'not' && key[key.length - 2] === 'is')))
-        ) {
-          key.push(PLACEHOLDER);
-          pushSan(raw, space);
-          markElement(false);
-          prevConst = true;
+      } else if (this.values !== null && depth < this.values.depth) {
+        this.values = null;
+      }
+
+      const wasString = this.prevString;
+      this.prevString = false;
+      const wasConst = this.prevConst;
+      this.prevConst = false;
+      const wasTypedWordAt = this.typedWordAt;
+      this.typedWordAt = -1;
+
+      switch (kind) {
+        case TokenKind.String: {
+          if (wasString) {
+            // 'abc'
+            // 'def'  — one literal in PostgreSQL; one `?` here.
+            this.prevString = true;
+            this.prevConst = true;
+            break;
+          }
+          this.typedWordAt = wasTypedWordAt;
+          this.emitConst(PLACEHOLDER, space, false);
+          this.prevString = true;
           summary.other();
           break;
         }
-        // Savepoint names are generated (`sp_1`, `sp_2` …): they do not make a new shape.
-        key.push(prevWord === 'savepoint' && prevKind === TokenKind.Word ? PLACEHOLDER : lower);
-        pushSan(raw, space);
-        markNonConst();
-        typedWordAt = key.length - 1;
-        if (lower === 'values' && values === null) {
-          values = {
-            depth,
-            expectRow: true,
-            prevKeyStart: -1,
-            prevKeyEnd: -1,
-            prevSanStart: -1,
-            prevSanEnd: -1,
-            commaKey: -1,
-            commaSan: -1,
-            rowKeyStart: -1,
-            rowSanStart: -1,
-          };
-        }
-        summary.word(lower, depth);
-        break;
-      }
-      case TokenKind.QuotedIdent: {
-        const raw = sql.slice(lexer.start, lexer.end);
-        if (skipCastType) {
-          skipCastType = false;
-          pushSan(raw, space);
-          prevConst = true;
-          break;
-        }
-        key.push(canonicalQuotedIdent(raw));
-        pushSan(raw, space);
-        markNonConst();
-        summary.quotedIdent(unquoteIdent(raw), depth);
-        break;
-      }
-      case TokenKind.Operator: {
-        const op = sql.slice(lexer.start, lexer.end);
-        if (op === '?' && isSignContext(prevKind, prevWord)) {
-          // A `?` where an operand is expected is a placeholder (mysql2, knex, JDBC style) — or an
-          // already sanitized literal — not PostgreSQL's jsonb `?` operator, which sits between two
-          // operands. Treated as a constant, so `IN (?, ?, ?)` groups like `IN (1, 2)`.
-          emitConst(PLACEHOLDER, space, false);
+        case TokenKind.Number:
+          this.emitConst(PLACEHOLDER, space, false);
           summary.other();
           break;
-        }
-        if ((op === '-' || op === '+') && isSignContext(prevKind, prevWord)) {
-          // A sign in front of a number is part of the constant: `= -5` groups with `= 5`.
-          const mark = lexer.mark();
-          const savedSpace = space;
-          if (lexer.next() === TokenKind.Number) {
-            emitConst(PLACEHOLDER, savedSpace, false);
-            summary.other();
-            prevKind = TokenKind.Number;
-            prevWord = '';
+        case TokenKind.Param:
+          this.emitConst(sql.slice(lexer.start, lexer.end), space, true);
+          summary.other();
+          break;
+        case TokenKind.Word: {
+          const raw = sql.slice(lexer.start, lexer.end);
+          const lower = raw.toLowerCase();
+          this.currentWord = lower;
+          if (this.skipCastType) {
+            // `'…'::int` groups with `'…'`: the type of a constant is dropped from the key.
+            this.skipCastType = false;
+            this.pushSan(raw, space);
+            this.prevConst = true;
+            this.prevWord = lower;
+            this.prevKind = kind;
             continue;
           }
-          lexer.reset(mark);
-        }
-        key.push(op);
-        pushSan(op, space);
-        markNonConst();
-        summary.other();
-        break;
-      }
-      case TokenKind.Cast: {
-        if (wasConst) {
-          // Keep the cast in the sanitized text, drop it (and its type) from the key.
-          pushSan('::', space);
-          skipCastType = true;
-          prevConst = true;
-          prevKind = kind;
-          continue;
-        }
-        key.push('::');
-        pushSan('::', space);
-        markNonConst();
-        summary.other();
-        break;
-      }
-      case TokenKind.OpenParen:
-      case TokenKind.OpenBracket: {
-        const open = kind === TokenKind.OpenParen ? '(' : '[';
-        // `?::int[]` — the array brackets belong to the dropped cast type.
-        if (kind === TokenKind.OpenBracket && wasConst && prevKind === TokenKind.Word && key[key.length - 1] === PLACEHOLDER) {
-          const mark = lexer.mark();
-          if (lexer.next() === TokenKind.CloseBracket) {
-            pushSan('[]', space);
-            prevConst = true;
-            prevKind = TokenKind.CloseBracket;
-            continue;
-          }
-          lexer.reset(mark);
-        }
-        const isRow = values !== null && depth === values.depth && values.expectRow && kind === TokenKind.OpenParen;
-        if (isRow && values !== null) values.expectRow = false;
-        markElement(false);
-        // An opening bracket makes the enclosing list non-constant unless this one collapses (checked at close).
-        const frame: Frame = {
-          keyOpen: key.length,
-          sanStart: 0,
-          constOnly: true,
-          hasElement: false,
-          hasParam: false,
-          sanCollapsible:
-            (kind === TokenKind.OpenParen && prevKind === TokenKind.Word && prevWord === 'in') ||
-            (kind === TokenKind.OpenBracket && prevKind === TokenKind.Word && prevWord === 'array'),
-          valuesRow: isRow,
-        };
-        key.push(open);
-        pushSan(open, space);
-        frame.sanStart = san.length;
-        frames.push(frame);
-        summary.openParen();
-        break;
-      }
-      case TokenKind.CloseParen:
-      case TokenKind.CloseBracket: {
-        const close = kind === TokenKind.CloseParen ? ')' : ']';
-        const frame = frames.pop();
-        if (frame === undefined) {
-          // Unbalanced closer: keep it as is.
-          key.push(close);
-          pushSan(close, space);
-          summary.other();
-          break;
-        }
-        let collapsed = false;
-        if (frame.constOnly && frame.hasElement) {
-          collapsed = true;
-          // Key: every constant-only list is one `?`. `x IN (…)` and `x = ANY(…)` of constants
-          // read as `x = ?`, which is how PostgreSQL's own fingerprint groups them.
-          key.length = frame.keyOpen;
-          const before = key[key.length - 1];
-          if (before === 'in' && close === ')') {
-            if (key[key.length - 2] === 'not') {
-              key.length -= 2;
-              key.push('<>', PLACEHOLDER);
-            } else {
-              key.length -= 1;
-              key.push('=', PLACEHOLDER);
-            }
-          } else if ((before === 'any' || before === 'some' || before === 'all') && close === ')') {
-            key.length -= 1;
+          if (
+            (lower === 'true' || lower === 'false' || lower === 'null') &&
+            !(lower === 'null' && (this.prevWord === 'is' || (this.prevWord === 'not' && key[key.length - 2] === 'is')))
+          ) {
             key.push(PLACEHOLDER);
+            this.pushSan(raw, space);
+            this.markElement(false);
+            this.prevConst = true;
+            summary.other();
+            break;
+          }
+          // Savepoint names are generated (`sp_1`, `sp_2` …): they do not make a new shape.
+          key.push(this.prevWord === 'savepoint' && this.prevKind === TokenKind.Word ? PLACEHOLDER : lower);
+          this.pushSan(raw, space);
+          this.markNonConst();
+          this.typedWordAt = key.length - 1;
+          if (lower === 'values' && this.values === null) {
+            this.values = {
+              depth,
+              expectRow: true,
+              prevKeyStart: -1,
+              prevKeyEnd: -1,
+              prevSanStart: -1,
+              prevSanEnd: -1,
+              commaKey: -1,
+              commaSan: -1,
+              rowKeyStart: -1,
+              rowSanStart: -1,
+            };
+          }
+          summary.word(lower, depth);
+          break;
+        }
+        case TokenKind.QuotedIdent: {
+          const raw = sql.slice(lexer.start, lexer.end);
+          if (this.skipCastType) {
+            this.skipCastType = false;
+            this.pushSan(raw, space);
+            this.prevConst = true;
+            break;
+          }
+          key.push(canonicalQuotedIdent(raw));
+          this.pushSan(raw, space);
+          this.markNonConst();
+          summary.quotedIdent(unquoteIdent(raw), depth);
+          break;
+        }
+        case TokenKind.Operator: {
+          const op = sql.slice(lexer.start, lexer.end);
+          if (op === '?' && isSignContext(this.prevKind, this.prevWord)) {
+            // A `?` where an operand is expected is a placeholder (mysql2, knex, JDBC style) — or an
+            // already sanitized literal — not PostgreSQL's jsonb `?` operator, which sits between two
+            // operands. Treated as a constant, so `IN (?, ?, ?)` groups like `IN (1, 2)`.
+            this.emitConst(PLACEHOLDER, space, false);
+            summary.other();
+            break;
+          }
+          if ((op === '-' || op === '+') && isSignContext(this.prevKind, this.prevWord)) {
+            // A sign in front of a number is part of the constant: `= -5` groups with `= 5`.
+            const mark = lexer.mark();
+            const savedSpace = space;
+            if (lexer.next() === TokenKind.Number) {
+              this.emitConst(PLACEHOLDER, savedSpace, false);
+              summary.other();
+              this.prevKind = TokenKind.Number;
+              this.prevWord = '';
+              continue;
+            }
+            lexer.reset(mark);
+          }
+          key.push(op);
+          this.pushSan(op, space);
+          this.markNonConst();
+          summary.other();
+          break;
+        }
+        case TokenKind.Cast: {
+          if (wasConst) {
+            // Keep the cast in the sanitized text, drop it (and its type) from the key.
+            this.pushSan('::', space);
+            this.skipCastType = true;
+            this.prevConst = true;
+            this.prevKind = kind;
+            continue;
+          }
+          key.push('::');
+          this.pushSan('::', space);
+          this.markNonConst();
+          summary.other();
+          break;
+        }
+        case TokenKind.OpenParen:
+        case TokenKind.OpenBracket: {
+          const open = kind === TokenKind.OpenParen ? '(' : '[';
+          // `?::int[]` — the array brackets belong to the dropped cast type.
+          if (kind === TokenKind.OpenBracket && wasConst && this.prevKind === TokenKind.Word && key[key.length - 1] === PLACEHOLDER) {
+            const mark = lexer.mark();
+            if (lexer.next() === TokenKind.CloseBracket) {
+              this.pushSan('[]', space);
+              this.prevConst = true;
+              this.prevKind = TokenKind.CloseBracket;
+              continue;
+            }
+            lexer.reset(mark);
+          }
+          const isRow = this.values !== null && depth === this.values.depth && this.values.expectRow && kind === TokenKind.OpenParen;
+          if (isRow && this.values !== null) this.values.expectRow = false;
+          this.markElement(false);
+          // An opening bracket makes the enclosing list non-constant unless this one collapses (checked at close).
+          const frame: Frame = {
+            keyOpen: key.length,
+            sanStart: 0,
+            constOnly: true,
+            hasElement: false,
+            hasParam: false,
+            sanCollapsible:
+              (kind === TokenKind.OpenParen && this.prevKind === TokenKind.Word && this.prevWord === 'in') ||
+              (kind === TokenKind.OpenBracket && this.prevKind === TokenKind.Word && this.prevWord === 'array'),
+            valuesRow: isRow,
+          };
+          key.push(open);
+          this.pushSan(open, space);
+          frame.sanStart = san.length;
+          frames.push(frame);
+          summary.openParen();
+          break;
+        }
+        case TokenKind.CloseParen:
+        case TokenKind.CloseBracket: {
+          const close = kind === TokenKind.CloseParen ? ')' : ']';
+          const frame = frames.pop();
+          if (frame === undefined) {
+            // Unbalanced closer: keep it as is.
+            key.push(close);
+            this.pushSan(close, space);
+            summary.other();
+            break;
+          }
+          let collapsed = false;
+          if (frame.constOnly && frame.hasElement) {
+            collapsed = true;
+            // Key: every constant-only list is one `?`. `x IN (…)` and `x = ANY(…)` of constants
+            // read as `x = ?`, which is how PostgreSQL's own fingerprint groups them.
+            key.length = frame.keyOpen;
+            const before = key[key.length - 1];
+            if (before === 'in' && close === ')') {
+              if (key[key.length - 2] === 'not') {
+                key.length -= 2;
+                key.push('<>', PLACEHOLDER);
+              } else {
+                key.length -= 1;
+                key.push('=', PLACEHOLDER);
+              }
+            } else if ((before === 'any' || before === 'some' || before === 'all') && close === ')') {
+              key.length -= 1;
+              key.push(PLACEHOLDER);
+            } else {
+              key.push(close === ')' ? '(' : '[', PLACEHOLDER, close);
+            }
+            if (frame.sanCollapsible && !frame.hasParam) {
+              san.length = frame.sanStart;
+              san.push(PLACEHOLDER);
+            }
           } else {
-            key.push(close === ')' ? '(' : '[', PLACEHOLDER, close);
+            key.push(close);
           }
-          if (frame.sanCollapsible && !frame.hasParam) {
-            san.length = frame.sanStart;
-            san.push(PLACEHOLDER);
+          this.pushSan(close, false);
+          if (frames.length > 0) {
+            const parent = frames[frames.length - 1];
+            if (!collapsed) parent.constOnly = false;
+            if (frame.hasParam) parent.hasParam = true;
           }
-        } else {
-          key.push(close);
+          if (frame.valuesRow && this.values !== null) {
+            dedupeRow(this.values, key, san);
+          }
+          this.prevConst = collapsed;
+          summary.closeParen(frames.length);
+          break;
         }
-        pushSan(close, false);
-        if (frames.length > 0) {
-          const parent = frames[frames.length - 1];
-          if (!collapsed) parent.constOnly = false;
-          if (frame.hasParam) parent.hasParam = true;
-        }
-        if (frame.valuesRow && values !== null) {
-          dedupeRow(values, key, san);
-        }
-        prevConst = collapsed;
-        summary.closeParen(frames.length);
-        break;
-      }
-      case TokenKind.Comma:
-        key.push(',');
-        pushSan(',', space);
-        summary.comma(depth);
-        break;
-      case TokenKind.Semicolon:
-        if (depth === 0) {
-          // Statement separator: drop empty statements and a trailing semicolon from both outputs.
-          if (key.length > 0 && key[key.length - 1] !== ';') {
+        case TokenKind.Comma:
+          key.push(',');
+          this.pushSan(',', space);
+          summary.comma(depth);
+          break;
+        case TokenKind.Semicolon:
+          if (depth === 0) {
+            // Statement separator: drop empty statements and a trailing semicolon from both outputs.
+            if (key.length > 0 && key[key.length - 1] !== ';') {
+              key.push(';');
+              this.pushSan(';', space);
+            }
+            summary.endStatement();
+            this.values = null;
+          } else {
             key.push(';');
-            pushSan(';', space);
+            this.pushSan(';', space);
+            this.markNonConst();
           }
-          summary.endStatement();
-          values = null;
-        } else {
-          key.push(';');
-          pushSan(';', space);
-          markNonConst();
+          break;
+        case TokenKind.Dot:
+          key.push('.');
+          this.pushSan('.', space);
+          this.markNonConst();
+          summary.dot();
+          break;
+        default: {
+          const raw = sql.slice(lexer.start, lexer.end);
+          key.push(raw);
+          this.pushSan(raw, space);
+          this.markNonConst();
+          summary.other();
+          break;
         }
-        break;
-      case TokenKind.Dot:
-        key.push('.');
-        pushSan('.', space);
-        markNonConst();
-        summary.dot();
-        break;
-      default: {
-        const raw = sql.slice(lexer.start, lexer.end);
-        key.push(raw);
-        pushSan(raw, space);
-        markNonConst();
-        summary.other();
-        break;
       }
+      this.prevKind = kind;
+      this.prevWord = kind === TokenKind.Word ? this.currentWord : '';
     }
-    prevKind = kind;
-    prevWord = kind === TokenKind.Word ? currentWord : '';
-  }
 
-  // A trailing `;` is not part of the shape.
-  if (key.length > 0 && key[key.length - 1] === ';') {
-    key.pop();
-    san.pop();
-  }
-  if (san.length > 0 && san[san.length - 1] === ' ') san.pop();
+    // A trailing `;` is not part of the shape.
+    if (key.length > 0 && key[key.length - 1] === ';') {
+      key.pop();
+      san.pop();
+    }
+    if (san.length > 0 && san[san.length - 1] === ' ') san.pop();
 
-  const s = summary.finish();
-  // A `+=` rope of many pieces would be kept as such in the cache (tens of bytes per piece instead of
-  // one byte per character): read one character, which makes V8 flatten it in place. Measured
-  // cheaper than Array.prototype.join, which returns a flat string directly.
-  let sanitized = concat(san, '');
-  sanitized.charCodeAt(0);
-  let truncated = false;
-  if (sanitized.length > maxLength) {
-    sanitized = truncate(sanitized, maxLength);
-    truncated = true;
+    const s = summary.finish();
+    // A `+=` rope of many pieces would be kept as such in the cache (tens of bytes per piece instead of
+    // one byte per character): read one character, which makes V8 flatten it in place. Measured
+    // cheaper than Array.prototype.join, which returns a flat string directly.
+    let sanitized = concat(san, '');
+    sanitized.charCodeAt(0);
+    let truncated = false;
+    if (sanitized.length > maxLength) {
+      sanitized = truncate(sanitized, maxLength);
+      truncated = true;
+    }
+    return {
+      sanitized,
+      key: concat(key, ' '),
+      summary: s.summary,
+      operation: s.operation,
+      collection: s.collection,
+      unterminated: false,
+      truncated,
+    };
   }
-  return {
-    sanitized,
-    key: concat(key, ' '),
-    summary: s.summary,
-    operation: s.operation,
-    collection: s.collection,
-    unterminated: false,
-    truncated,
-  };
+}
+
+function normalize(sql: string, maxLength: number): NormalizedSql {
+  return new Normalizer(sql, maxLength).run();
 }
 
 /** Tokens that are operands on their own: two of them glued together is not SQL. */
