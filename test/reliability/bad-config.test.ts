@@ -4,7 +4,7 @@
 // deliberate bad value. Each case is a real `node --require` process that must start, serve a
 // traced request (pg included), and exit normally on SIGTERM, with at most one warning per
 // variable, none of them leaking a credential, none of them unbounded.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OtlpReceiver } from '../fixtures/otlp-receiver';
@@ -99,7 +99,11 @@ let rx: OtlpReceiver;
 beforeAll(async () => {
   rx = await new OtlpReceiver().start();
 });
-afterAll(() => rx.stop());
+const tempDirs: string[] = [];
+afterAll(async () => {
+  await rx.stop();
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
 afterEach(() => apps.stopAll());
 
 interface Outcome {
@@ -112,6 +116,7 @@ interface Outcome {
 /** Starts the app with `env`, makes two requests, SIGTERMs it. */
 async function tryConfig(env: Record<string, string>): Promise<Outcome> {
   const cwd = mkdtempSync(join(tmpdir(), 'org-trace-config-fuzz-'));
+  tempDirs.push(cwd);
   // A fresh cwd holds whatever a relative ORG_TRACE_FILE writes; NODE_PATH lets --require find the
   // register from there.
   const app = apps.start('http-pg-app.js', { NODE_PATH: join(REPO_ROOT, 'node_modules'), OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, ...env }, { cwd });
