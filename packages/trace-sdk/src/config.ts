@@ -55,7 +55,7 @@ export interface SdkConfig {
   handleSignals: boolean;
   flushOnCrash: boolean;
   xTraceId: { header: string; extract: boolean; format: 'uuid' | 'hex'; responseHeaders: boolean };
-  db: { statement: DbStatementMode; sqlcommenter: boolean };
+  db: { statement: DbStatementMode; sqlcommenter: boolean; cacheSize: number; connectSpans: boolean };
   /** What leaves the process of URL query strings (url.query, url.full). */
   urlQuery: 'redact' | 'keep' | 'drop';
   /** Prefix console lines with the active trace context (opt-in: it changes the app's output). */
@@ -126,6 +126,8 @@ export function readConfig(env: Env = process.env): SdkConfig {
   const db = {
     statement: r.oneOf<DbStatementMode>('ORG_TRACE_DB_STATEMENT', ['sanitized', 'raw', 'off'], 'sanitized'),
     sqlcommenter: r.boolean('ORG_TRACE_PG_SQLCOMMENTER', false),
+    cacheSize: r.integer('ORG_TRACE_DB_QUERY_CACHE_SIZE', 1000, 0, 1_000_000),
+    connectSpans: r.boolean('ORG_TRACE_PG_CONNECT_SPANS', true),
   };
 
   return {

@@ -5,11 +5,11 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { InstrumentationName } from './config';
 
 export interface InstrumentationConfigs {
-  http?: Record<string, unknown>;
-  undici?: Record<string, unknown>;
-  pg?: Record<string, unknown>;
-  pino?: Record<string, unknown>;
-  winston?: Record<string, unknown>;
+  http?: object;
+  undici?: object;
+  pg?: object;
+  pino?: object;
+  winston?: object;
 }
 
 export function createInstrumentations(enabled: InstrumentationName[], configs: InstrumentationConfigs): Instrumentation[] {

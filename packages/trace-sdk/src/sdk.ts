@@ -96,9 +96,9 @@ export function start(options: StartOptions = {}): TraceSdk {
   const undoConsole = config.consoleContext ? installConsoleContext(legacyId) : undefined;
   const instrumentations = [
     ...createInstrumentations(config.instrumentations, {
-      http: xtrace?.httpInstrumentationConfig as Record<string, unknown> | undefined,
-      undici: xtrace?.undiciInstrumentationConfig as Record<string, unknown> | undefined,
-      pg: dbHashing.pgInstrumentationConfig as unknown as Record<string, unknown>,
+      http: xtrace?.httpInstrumentationConfig,
+      undici: xtrace?.undiciInstrumentationConfig,
+      pg: dbHashing.pgInstrumentationConfig,
       pino: { logHook: legacyIdLogHook(legacyId) },
       winston: { logHook: legacyIdLogHook(legacyId) },
     }),

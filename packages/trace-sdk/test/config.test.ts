@@ -193,9 +193,15 @@ describe('readConfig', () => {
   });
 
   test('ORG_TRACE_DB_STATEMENT and ORG_TRACE_PG_SQLCOMMENTER', () => {
-    expect(cfg({}).db).toEqual({ statement: 'sanitized', sqlcommenter: false });
-    expect(cfg({ ORG_TRACE_DB_STATEMENT: 'off', ORG_TRACE_PG_SQLCOMMENTER: 'true' }).db).toEqual({ statement: 'off', sqlcommenter: true });
+    expect(cfg({}).db).toEqual({ statement: 'sanitized', sqlcommenter: false, cacheSize: 1000, connectSpans: true });
+    expect(cfg({ ORG_TRACE_DB_STATEMENT: 'off', ORG_TRACE_PG_SQLCOMMENTER: 'true' }).db).toMatchObject({ statement: 'off', sqlcommenter: true });
     expect(warningsFor({ ORG_TRACE_DB_STATEMENT: 'plain' }, 'ORG_TRACE_DB_STATEMENT')).toHaveLength(1);
+  });
+
+  test('ORG_TRACE_DB_QUERY_CACHE_SIZE and ORG_TRACE_PG_CONNECT_SPANS', () => {
+    expect(cfg({ ORG_TRACE_DB_QUERY_CACHE_SIZE: '0', ORG_TRACE_PG_CONNECT_SPANS: 'false' }).db).toMatchObject({ cacheSize: 0, connectSpans: false });
+    expect(warningsFor({ ORG_TRACE_DB_QUERY_CACHE_SIZE: '-1' }, 'ORG_TRACE_DB_QUERY_CACHE_SIZE')).toHaveLength(1);
+    expect(warningsFor({ ORG_TRACE_PG_CONNECT_SPANS: 'nope' }, 'ORG_TRACE_PG_CONNECT_SPANS')).toHaveLength(1);
   });
 
   test('ORG_TRACE_URL_QUERY', () => {
