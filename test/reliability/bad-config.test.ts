@@ -63,6 +63,8 @@ const KNOWN_BAD: Record<string, string | null> = {
   ORG_TRACE_RESPONSE_HEADERS: '2',
   ORG_TRACE_DB_STATEMENT: 'full',
   ORG_TRACE_PG_SQLCOMMENTER: 'enabled!',
+  ORG_TRACE_DB_QUERY_CACHE_SIZE: '1e6',
+  ORG_TRACE_PG_CONNECT_SPANS: 'sometimes',
   ORG_TRACE_URL_QUERY: 'hide',
   ORG_TRACE_CONSOLE_CONTEXT: 'yes please',
   ORG_TRACE_BAGGAGE_ATTRIBUTES: 'http.*',
