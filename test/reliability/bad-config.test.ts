@@ -185,6 +185,20 @@ test('a malformed OTLP header value is never echoed into the logs (it is a crede
   expect(o.stderr).not.toContain('SECRET');
 });
 
+test('20 000-character values: no log line grows with them (log shippers cut lines at 16 KiB)', async () => {
+  const o = await tryConfig({
+    OTEL_SERVICE_NAME: 's'.repeat(20_000),
+    OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'd'.repeat(20_000),
+    OTEL_PROPAGATORS: 'p'.repeat(20_000),
+    OTEL_EXPORTER_OTLP_TIMEOUT: '9'.repeat(20_000),
+  });
+  const long = o.stderr.split('\n').filter((l) => l.length > 2000).map((l) => `${l.length} chars: ${l.slice(0, 70)}…`);
+  record({ area: 'config', tried: 'four variables with 20 000-character values (service name, instrumentation list, propagators, timeout)', measured: `served ${o.served}/2; exit ${o.exit.code ?? o.exit.signal}; log lines over 2000 chars: ${long.length ? long.join(' | ') : 'none'}` });
+  expect(o.served).toBe(2);
+  expectNormalExit(o);
+  expect(long).toEqual([]);
+});
+
 test('file exporter pointed at a path that cannot be written: the app serves, the failure is logged, not thrown', async () => {
   const o = await tryConfig({ OTEL_TRACES_EXPORTER: 'file', ORG_TRACE_FILE: '/proc/version/traces.jsonl', OTEL_BSP_SCHEDULE_DELAY: '50' });
   const failures = logLines(o.stderr, /span export failed|spans not written/);
