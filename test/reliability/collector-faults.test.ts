@@ -1,9 +1,9 @@
 // Issue 9, item 1: the collector misbehaves while a real `node --require @org/trace-register` app
 // serves steady traffic. For each fault we check, from outside the process: the app's tail latency
 // stays near that of a control app with a healthy collector, its RSS stays bounded, the exporter's
-// deadline holds, failures are logged
-// once per interval with counts, every span is accounted for (exported + failed + dropped + in
-// flight = created) and, once the collector is back, new spans arrive again.
+// deadline holds, failures are logged once per interval with counts, every span is accounted for
+// (exported + failed + dropped + in flight = created) and, once the collector is back, new spans
+// arrive again.
 //
 // Sizes are small on purpose (queue 128, batch 32, 100 req/s): the queue fills within a second of
 // a fault, so "queue limit honoured" and "drops counted" are exercised, not assumed.
