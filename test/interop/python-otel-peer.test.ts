@@ -39,6 +39,8 @@ test('Node → Python (OTel) → Node: one W3C trace, started from the caller\'s
   expect(body.trace_id).toBe(traceId); // Python joined node A's trace via traceparent
   expect(body.x_trace_id).toBe(legacy); // node A also sent the legacy header; OTel Python ignores it
   expect(body.downstream.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+  // The trace survives the W3C-only service; the original X-Trace-ID value does not (docs/interop.md).
+  expect(body.downstream['x-trace-id']).toBeUndefined();
 
   const t = await stack.jaeger.waitForTrace(
     traceId,
