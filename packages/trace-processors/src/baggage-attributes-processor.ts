@@ -6,6 +6,8 @@ import { Context, propagation } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export const DEFAULT_BAGGAGE_VALUE_MAX_LENGTH = 256;
+const CONTROL_CHARS = /[\x00-\x1f\x7f]/;
+const CONTROL_CHARS_G = /[\x00-\x1f\x7f]/g;
 
 export interface BaggageAttributesOptions {
   /** Baggage keys to copy; each becomes a span attribute of the same name. */
@@ -30,8 +32,10 @@ export class BaggageAttributesSpanProcessor implements SpanProcessor {
     for (const key of this.keys) {
       const entry = baggage.getEntry(key);
       if (entry === undefined) continue;
-      const v = entry.value;
-      span.setAttribute(key, v.length > this.max ? v.slice(0, this.max) : v);
+      // Baggage values are percent-decoded client input: control characters (CR, LF, NUL, ESC)
+      // would travel into every backend and terminal that shows the attribute.
+      const v = entry.value.length > this.max ? entry.value.slice(0, this.max) : entry.value;
+      span.setAttribute(key, CONTROL_CHARS.test(v) ? v.replace(CONTROL_CHARS_G, '\uFFFD') : v);
     }
   }
 

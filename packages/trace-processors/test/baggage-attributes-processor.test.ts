@@ -32,3 +32,8 @@ test('no baggage, no keys: nothing happens', () => {
   p.getTracer('t').startSpan('s', {}, context.active()).end();
   expect(exporter.getFinishedSpans()[0].attributes).toEqual({});
 });
+
+test('control characters from percent-decoded baggage never reach attributes', () => {
+  const a = run(['k'], { k: 'gold\r\nX-Injected: 1\u0000\u001b[31m' });
+  expect(a['k']).toBe('gold\uFFFD\uFFFDX-Injected: 1\uFFFD\uFFFD[31m');
+});

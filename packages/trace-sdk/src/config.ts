@@ -165,48 +165,75 @@ function readExporters(r: EnvReader): TracesExporterName[] {
   const ok = names.filter((n): n is TracesExporterName => (allowed as string[]).includes(n));
   const bad = names.filter((n) => !(allowed as string[]).includes(n));
   if (bad.length > 0) {
-    r.warn('OTEL_TRACES_EXPORTER', `unsupported exporter(s) ${bad.map((b) => `"${b}"`).join(', ')} ignored (supported: ${allowed.join(', ')})${ok.length === 0 ? '; using the default "otlp"' : ''}`);
+    r.warn('OTEL_TRACES_EXPORTER', `unsupported exporter(s) ${listForLog(bad)} ignored (supported: ${allowed.join(', ')})${ok.length === 0 ? '; using the default "otlp"' : ''}`);
   }
   if (ok.length === 0) return ['otlp'];
   if (ok.includes('none')) return [];
   return [...new Set(ok)];
 }
 
-function readOtlp(r: EnvReader): OtlpConfig {
-  let protocol: OtlpProtocol = 'http/protobuf';
-  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
-    const v = r.raw(name);
-    if (v === undefined) continue;
-    const l = v.toLowerCase();
-    if (l === 'http/protobuf' || l === 'http/json') protocol = l;
-    else if (l === 'grpc') r.warn(name, 'protocol "grpc" is not bundled (it would double the startup cost); using "http/protobuf" — point the endpoint at the collector\'s 4318 port');
-    else r.invalid(name, v, 'http/protobuf | http/json', 'http/protobuf');
-    break;
-  }
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-  let endpoint = `${DEFAULT_OTLP_BASE}/v1/traces`;
+// Each OTLP setting exists twice: OTEL_EXPORTER_OTLP_TRACES_X wins over OTEL_EXPORTER_OTLP_X. An
+// invalid signal-specific value falls back to the general one (then to the default), and the
+// warning names the variable that was wrong and what is used instead.
+function readOtlp(r: EnvReader): OtlpConfig {
+  const parseProtocol = (v: string): OtlpProtocol | undefined => {
+    const l = v.toLowerCase();
+    return l === 'http/protobuf' || l === 'http/json' ? l : undefined;
+  };
+  const protocol = readLayered(r, 'PROTOCOL', parseProtocol, 'http/protobuf' as OtlpProtocol, 'http/protobuf | http/json', (name, v) =>
+    v.toLowerCase() === 'grpc' ? `protocol "grpc" is not bundled (it would double the startup cost); point the endpoint at the collector's 4318 port` : undefined,
+  );
+
+  const defaultEndpoint = `${DEFAULT_OTLP_BASE}/v1/traces`;
+  const baseRaw = r.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
+  let fromBase: string | undefined;
+  if (baseRaw !== undefined) {
+    if (isHttpUrl(baseRaw)) fromBase = baseRaw.replace(/\/+$/, '') + '/v1/traces';
+    else r.invalid('OTEL_EXPORTER_OTLP_ENDPOINT', baseRaw, 'an http(s) URL', DEFAULT_OTLP_BASE);
+  }
+  let endpoint = fromBase ?? defaultEndpoint;
   const signal = r.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  const base = r.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
   if (signal !== undefined) {
     if (isHttpUrl(signal)) endpoint = signal;
     else r.invalid('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', signal, 'an http(s) URL', endpoint);
-  } else if (base !== undefined) {
-    if (isHttpUrl(base)) endpoint = base.replace(/\/+$/, '') + '/v1/traces';
-    else r.invalid('OTEL_EXPORTER_OTLP_ENDPOINT', base, 'an http(s) URL', DEFAULT_OTLP_BASE);
   }
 
-  const headers = { ...r.keyValues('OTEL_EXPORTER_OTLP_HEADERS'), ...r.keyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS') };
-  for (const k of Object.keys(headers)) {
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) {
-      r.warn('OTEL_EXPORTER_OTLP_HEADERS', `header name ${JSON.stringify(k.slice(0, 60))} is not a valid HTTP token; ignored`);
-      delete headers[k];
-    }
-  }
-  const timeoutName = r.raw('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT' : 'OTEL_EXPORTER_OTLP_TIMEOUT';
-  const timeoutMillis = r.integer(timeoutName, 10000, 1, 600_000);
-  const compressionName = r.raw('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION' : 'OTEL_EXPORTER_OTLP_COMPRESSION';
-  const compression = r.oneOf<'gzip' | 'none'>(compressionName, ['gzip', 'none'], 'none');
+  const headerOpts = { validKey: (k: string) => HTTP_TOKEN.test(k), secret: true };
+  const headers = { ...r.keyValues('OTEL_EXPORTER_OTLP_HEADERS', headerOpts), ...r.keyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS', headerOpts) };
+
+  const parseTimeout = (v: string) => (/^\+?\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 600_000 ? Number(v) : undefined);
+  const timeoutMillis = readLayered(r, 'TIMEOUT', parseTimeout, 10000, 'an integer between 1 and 600000 (ms)');
+  const parseCompression = (v: string) => (v.toLowerCase() === 'gzip' || v.toLowerCase() === 'none' ? (v.toLowerCase() as 'gzip' | 'none') : undefined);
+  const compression = readLayered(r, 'COMPRESSION', parseCompression, 'none' as 'gzip' | 'none', 'gzip | none');
   return { endpoint, headers, protocol, timeoutMillis, compression };
+}
+
+function readLayered<T>(
+  r: EnvReader,
+  suffix: string,
+  parse: (v: string) => T | undefined,
+  fallback: T,
+  expected: string,
+  explain?: (name: string, value: string) => string | undefined,
+): T {
+  const generalName = `OTEL_EXPORTER_OTLP_${suffix}`;
+  const signalName = `OTEL_EXPORTER_OTLP_TRACES_${suffix}`;
+  let value = fallback;
+  for (const name of [generalName, signalName]) {
+    const raw = r.raw(name);
+    if (raw === undefined) continue;
+    const parsed = parse(raw);
+    if (parsed !== undefined) {
+      value = parsed;
+      continue;
+    }
+    const why = explain?.(name, raw);
+    if (why !== undefined) r.warn(name, `${why}; using ${JSON.stringify(value)}`);
+    else r.invalid(name, raw, expected, value);
+  }
+  return value;
 }
 
 function readInstrumentations(r: EnvReader): InstrumentationName[] {
@@ -217,14 +244,17 @@ function readInstrumentations(r: EnvReader): InstrumentationName[] {
   if (en !== undefined) {
     const names = en.map(normalise);
     const bad = names.filter((n) => !known.includes(n));
-    if (bad.length > 0) r.warn('OTEL_NODE_ENABLED_INSTRUMENTATIONS', `unknown instrumentation(s) ${bad.map((b) => `"${b}"`).join(', ')} ignored (bundled: ${known.join(', ')})`);
-    enabled = names.filter((n) => known.includes(n));
+    const ok = names.filter((n) => known.includes(n));
+    if (bad.length > 0) {
+      r.warn('OTEL_NODE_ENABLED_INSTRUMENTATIONS', `unknown instrumentation(s) ${listForLog(bad)} ignored (bundled: ${known.join(', ')})${ok.length === 0 ? `; using the default "${known.join(',')}"` : ''}`);
+    }
+    if (ok.length > 0 || bad.length === 0) enabled = ok;
   }
   const dis = r.list('OTEL_NODE_DISABLED_INSTRUMENTATIONS');
   if (dis !== undefined) {
     const names = dis.map(normalise);
     const bad = names.filter((n) => !known.includes(n));
-    if (bad.length > 0) r.warn('OTEL_NODE_DISABLED_INSTRUMENTATIONS', `unknown instrumentation(s) ${bad.map((b) => `"${b}"`).join(', ')} ignored (bundled: ${known.join(', ')})`);
+    if (bad.length > 0) r.warn('OTEL_NODE_DISABLED_INSTRUMENTATIONS', `unknown instrumentation(s) ${listForLog(bad)} ignored (bundled: ${known.join(', ')})`);
     enabled = enabled.filter((n) => !names.includes(n));
   }
   return [...new Set(enabled)] as InstrumentationName[];
@@ -236,7 +266,7 @@ function readNameList(r: EnvReader, name: string, known: readonly string[], fall
   const bad = names.filter((n) => !known.includes(n));
   const ok = names.filter((n) => known.includes(n));
   if (bad.length > 0) {
-    r.warn(name, `unsupported value(s) ${bad.map((b) => `"${b.slice(0, 40)}"`).join(', ')} ignored (supported: ${known.join(', ')})${ok.length === 0 ? `; using the default "${fallback.join(',')}"` : ''}`);
+    r.warn(name, `unsupported value(s) ${listForLog(bad)} ignored (supported: ${known.join(', ')})${ok.length === 0 ? `; using the default "${fallback.join(',')}"` : ''}`);
     if (ok.length === 0) return fallback;
   }
   if (ok.includes('none')) return [];
@@ -253,9 +283,15 @@ function readBaggageKeys(r: EnvReader): string[] {
   const keys = v.split(',').map((k) => k.trim()).filter((k) => k !== '');
   const bad = keys.filter((k) => !/^[A-Za-z0-9_.\-]{1,128}$/.test(k) || k.includes('*') || RESERVED_ATTRIBUTE_PREFIXES.some((p) => k.startsWith(p)));
   if (bad.length > 0) {
-    r.warn('ORG_TRACE_BAGGAGE_ATTRIBUTES', `ignored ${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')} (keys must be plain names outside the reserved namespaces ${RESERVED_ATTRIBUTE_PREFIXES.join(' ')}; no wildcards)`);
+    r.warn('ORG_TRACE_BAGGAGE_ATTRIBUTES', `ignored ${listForLog(bad)} (keys must be plain names outside the reserved namespaces ${RESERVED_ATTRIBUTE_PREFIXES.join(' ')}; no wildcards)`);
   }
   return [...new Set(keys.filter((k) => !bad.includes(k)))];
+}
+
+/** A bounded rendering of user-supplied names for a warning: a 20 kB value must not make a 20 kB log line. */
+function listForLog(items: string[]): string {
+  const shown = items.slice(0, 5).map((b) => JSON.stringify(b.length > 40 ? `${b.slice(0, 40)}…` : b));
+  return shown.join(', ') + (items.length > 5 ? `, … (${items.length - 5} more)` : '');
 }
 
 function readHeaderName(r: EnvReader, name: string, fallback: string): string {

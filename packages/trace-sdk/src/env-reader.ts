@@ -96,9 +96,12 @@ export class EnvReader {
 
   /**
    * `key1=value1,key2=value2` with percent-encoded values (the W3C baggage-like format used by
-   * OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS). Bad entries are skipped with one warning.
+   * OTEL_RESOURCE_ATTRIBUTES and OTEL_EXPORTER_OTLP_HEADERS). Bad entries are skipped with ONE
+   * warning. With `secret`, the warning never quotes an entry (header values are credentials:
+   * `Authorization: Bearer …` written with a colon must not end up in the logs) — only how many
+   * entries were bad and the text before their first separator.
    */
-  keyValues(name: string): Record<string, string> {
+  keyValues(name: string, opts: { validKey?: (key: string) => boolean; secret?: boolean } = {}): Record<string, string> {
     const v = this.raw(name);
     const out: Record<string, string> = {};
     if (v === undefined) return out;
@@ -118,20 +121,24 @@ export class EnvReader {
         bad.push(part);
         continue;
       }
-      if (key === '' || /[\x00-\x1f\x7f]/.test(key) || /[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
+      if (key === '' || /[\x00-\x1f\x7f]/.test(key) || /[\x00-\x08\x0a-\x1f\x7f]/.test(value) || (opts.validKey !== undefined && !opts.validKey(key))) {
         bad.push(part);
         continue;
       }
       out[key] = value;
     }
     if (bad.length > 0) {
-      this.warn(name, `ignored ${bad.length} malformed entr${bad.length === 1 ? 'y' : 'ies'} (expected key=value, percent-encoded): ${bad.map(quote).join(', ')}`);
+      const shown = opts.secret ? bad.map((b) => quote(b.split(/[=:\s]/)[0].slice(0, 40))) : bad.map(quote);
+      this.warn(
+        name,
+        `ignored ${bad.length} malformed entr${bad.length === 1 ? 'y' : 'ies'} (expected key=value with percent-encoded values${opts.validKey ? ' and valid names' : ''}): ${shown.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}${opts.secret ? ' (values not shown)' : ''}`,
+      );
     }
     return out;
   }
 }
 
-function quote(v: string): string {
+export function quote(v: string): string {
   const s = v.length > 60 ? `${v.slice(0, 60)}…` : v;
   return JSON.stringify(s);
 }

@@ -198,7 +198,9 @@ function buildPropagator(names: string[], xtrace: XTraceIdIntegration | undefine
 
 function startupLine(config: SdkConfig, customExporter: boolean, provider: TracerProvider): string {
   void provider;
-  const service = config.serviceName ?? config.resourceAttributes['service.name'] ?? 'unknown_service:node';
+  const rawService = config.serviceName ?? config.resourceAttributes['service.name'] ?? 'unknown_service:node';
+  // One startup line, bounded: a runaway OTEL_SERVICE_NAME must not become a 20 kB log line.
+  const service = rawService.length > 128 ? `${rawService.slice(0, 128)}…` : rawService;
   const exporters = customExporter
     ? 'custom'
     : config.tracesExporter.length === 0

@@ -225,6 +225,43 @@ describe('readConfig', () => {
     expect(c.warnings[0]).toMatch(/^ORG_TRACE_BAGGAGE_ATTRIBUTES: ignored "\*", "http.route", "db.query.text", "bad key"/);
   });
 
+  test('an invalid signal-specific OTLP value falls back to the general one', () => {
+    const c = cfg({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'nope',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '700',
+      OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: 'soon',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'xml',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'zstd',
+    });
+    expect(c.otlp).toMatchObject({ endpoint: 'http://c:4318/v1/traces', timeoutMillis: 700, protocol: 'http/json', compression: 'gzip' });
+    expect(c.warnings).toHaveLength(4);
+    expect(c.warnings.every((w) => w.startsWith('OTEL_EXPORTER_OTLP_TRACES_'))).toBe(true);
+  });
+
+  test('OTLP header warnings name their own variable and never quote a credential', () => {
+    const c = cfg({ OTEL_EXPORTER_OTLP_HEADERS: 'x-a=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'Authorization: Bearer sk-live-123,bad name=2' });
+    expect(c.otlp.headers).toEqual({ 'x-a': '1' });
+    expect(c.warnings).toHaveLength(1);
+    expect(c.warnings[0]).toMatch(/^OTEL_EXPORTER_OTLP_TRACES_HEADERS: ignored 2 malformed entries.*"Authorization".*values not shown/);
+    expect(c.warnings.join()).not.toContain('sk-live');
+  });
+
+  test('OTEL_NODE_ENABLED_INSTRUMENTATIONS with only unknown names keeps the default', () => {
+    const c = cfg({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'htp' });
+    expect(c.instrumentations).toEqual(['http', 'undici', 'pg', 'pino', 'winston']);
+    expect(c.warnings[0]).toMatch(/using the default/);
+  });
+
+  test('huge user-supplied names never make huge warnings', () => {
+    const huge = 'x'.repeat(20_000);
+    const c = cfg({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: huge, OTEL_TRACES_EXPORTER: huge, OTEL_PROPAGATORS: huge, ORG_TRACE_BAGGAGE_ATTRIBUTES: huge, OTEL_RESOURCE_ATTRIBUTES: huge });
+    expect(c.warnings.length).toBeGreaterThanOrEqual(5);
+    for (const w of c.warnings) expect(w.length).toBeLessThan(400);
+  });
+
   test('a bad value is reported once, with the value truncated', () => {
     const c = cfg({ OTEL_BSP_MAX_QUEUE_SIZE: 'x'.repeat(10_000) });
     expect(c.warnings).toHaveLength(1);

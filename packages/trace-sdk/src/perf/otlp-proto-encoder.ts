@@ -374,6 +374,55 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Buffer {
 }
 
 /**
+ * One span as a ready-to-concatenate `ScopeSpans.spans` field (tag, length, Span message). Lets a
+ * processor encode each span when it ends and keep only these bytes, instead of holding the span
+ * objects (and everything they reference) until the batch is sent.
+ */
+export function encodeSpanField(span: ReadableSpan): Buffer {
+  const w = out;
+  w.pos = 0;
+  writeSpan(w, span);
+  return Buffer.from(w.buf.subarray(0, w.pos));
+}
+
+/** A group of pre-encoded spans sharing one resource and one instrumentation scope. */
+export interface EncodedSpanGroup {
+  resource: SpanResource;
+  scope: ReadableSpan['instrumentationScope'];
+  spans: Buffer[];
+}
+
+/** ExportTraceServiceRequest from spans encoded by encodeSpanField, grouped by the caller. */
+export function assembleTraceRequest(groups: Iterable<EncodedSpanGroup>): Buffer {
+  const byResource = new Map<SpanResource, EncodedSpanGroup[]>();
+  for (const g of groups) {
+    const list = byResource.get(g.resource);
+    if (list === undefined) byResource.set(g.resource, [g]);
+    else list.push(g);
+  }
+  const w = out;
+  w.pos = 0;
+  for (const [resource, list] of byResource) {
+    const rs = w.begin(1);
+    w.raw(encodedResource(resource));
+    for (const g of list) {
+      const ss = w.begin(2);
+      const sc = w.begin(1);
+      w.string(1, g.scope.name);
+      if (g.scope.version) w.string(2, g.scope.version);
+      w.end(sc);
+      for (const b of g.spans) w.raw(b);
+      if (g.scope.schemaUrl) w.string(3, g.scope.schemaUrl);
+      w.end(ss);
+    }
+    const schemaUrl = (resource as { schemaUrl?: string }).schemaUrl;
+    if (schemaUrl) w.string(3, schemaUrl);
+    w.end(rs);
+  }
+  return Buffer.from(w.buf.subarray(0, w.pos));
+}
+
+/**
  * The same request encoded `chunkSize` spans at a time, yielding to the event loop between chunks,
  * so a 512-span batch never blocks the app's requests for the whole encoding. Concatenated
  * ExportTraceServiceRequest messages are one valid message (protobuf appends repeated fields).
