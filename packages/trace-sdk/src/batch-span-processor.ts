@@ -93,6 +93,8 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
 
   async shutdown(timeoutMillis = this.config.exportTimeoutMillis): Promise<void> {
     if (this.isShutdown) return;
+    // Exporters that can (ours) stop retrying: the deadline is too short for a backoff to pay off.
+    (this.exporter as { drain?: () => void }).drain?.();
     const started = Date.now();
     await this.forceFlush(timeoutMillis);
     this.isShutdown = true;

@@ -17,6 +17,10 @@ export class MultiSpanExporter implements SpanExporter {
     }
   }
 
+  drain(): void {
+    for (const e of this.exporters) (e as { drain?: () => void }).drain?.();
+  }
+
   async forceFlush(): Promise<void> {
     await Promise.all(this.exporters.map((e) => e.forceFlush?.()));
   }

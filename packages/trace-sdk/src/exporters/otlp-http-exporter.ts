@@ -28,6 +28,8 @@ export class OtlpHttpSpanExporter implements SpanExporter {
   /** Pending backoff / Retry-After waits: shutdown ends them, so no timer outlives the exporter. */
   private readonly waits = new Set<() => void>();
   private isShutdown = false;
+  /** Final flush under a shutdown deadline: one attempt per batch, no backoff, no waiting. */
+  private draining = false;
   /**
    * Until when the collector asked us (429/503 + Retry-After) not to send. Kept across exports: the
    * next batch must not hit a throttled collector a millisecond after the previous batch gave up.
@@ -63,6 +65,17 @@ export class OtlpHttpSpanExporter implements SpanExporter {
 
   async forceFlush(): Promise<void> {}
 
+  /**
+   * Called when the process is about to exit: a retry that needs a backoff (connection refused, a
+   * restarting collector) cannot succeed within the ~2 s shutdown deadline, so every remaining
+   * batch gets exactly one attempt and the exit is not held for nothing.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const wake of this.waits) wake();
+    this.waits.clear();
+  }
+
   /** Aborts requests still in flight: used when the shutdown deadline is reached. */
   async shutdown(): Promise<void> {
     this.isShutdown = true;
@@ -81,7 +94,7 @@ export class OtlpHttpSpanExporter implements SpanExporter {
     while (attempt < MAX_ATTEMPTS && !this.isShutdown) {
       const throttle = this.throttledUntil - Date.now();
       if (throttle > 0) {
-        if (Date.now() + throttle >= deadline) {
+        if (this.draining || Date.now() + throttle >= deadline) {
           lastError = `${attempt > 0 ? lastError + '; ' : ''}collector asked to wait ${Math.ceil(throttle / 1000)} s more (Retry-After), past this export's deadline`;
           break;
         }
@@ -96,7 +109,7 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       lastError = res.status === 0 ? res.error ?? 'request failed' : `HTTP ${res.status}`;
       // Connection errors are retryable too (a collector restarting); 4xx other than 429 are not.
       const retryable = res.status === 0 || RETRYABLE.has(res.status);
-      if (!retryable || this.isShutdown) break;
+      if (!retryable || this.isShutdown || this.draining) break;
       const backoff = Math.min(100 * 2 ** (attempt - 1), 2000) * (0.5 + Math.random() / 2);
       if (res.retryAfterMillis !== undefined) {
         // Honoured at the top of the loop — and by the next exports, which share the throttle.
@@ -106,6 +119,7 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       }
       if (Date.now() + backoff >= deadline) break;
       await this.sleep(backoff);
+      if (this.draining) break;
     }
     throw new Error(`${lastError} (after ${attempt} attempt${attempt === 1 ? '' : 's'})`);
   }
