@@ -4,6 +4,7 @@
 // one trace if the distribution maps the legacy id onto the trace id the same way each time.
 import { httpGet } from '../fixtures/spawn-app';
 import { InteropStack, Peer, via } from './helpers/interop-stack';
+import { pythonVenv, VENV_TIMEOUT_MS } from './helpers/required-tools';
 import { expectedTraceId, freeFormLegacyId } from './helpers/legacy-id';
 import { danglingParents, realWarnings, isDbSpan, parentOf, roots, serverSpans, services } from './helpers/trace-shape';
 
@@ -14,9 +15,10 @@ let py: Peer;
 const run = Date.now().toString(36);
 
 beforeAll(async () => {
+  pythonVenv(); // first, on its own clock: creating the venv (cold) may take minutes of pip
   stack = await InteropStack.start();
   [nodeA, nodeB, py] = await Promise.all([stack.node(`node-a-${run}`), stack.node(`node-b-${run}`), stack.python('legacy', `py-legacy-${run}`)]);
-}, 120000);
+}, VENV_TIMEOUT_MS + 120000);
 
 afterAll(async () => {
   await stack?.stop();

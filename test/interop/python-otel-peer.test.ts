@@ -3,6 +3,7 @@
 // Node and Python spans must form ONE connected trace in Jaeger, whichever side starts it.
 import { httpGet } from '../fixtures/spawn-app';
 import { InteropStack, Peer, via } from './helpers/interop-stack';
+import { pythonVenv, VENV_TIMEOUT_MS } from './helpers/required-tools';
 import { asUuid, expectedTraceId, freeFormLegacyId } from './helpers/legacy-id';
 import { danglingParents, realWarnings, isDbSpan, parentOf, roots, serverSpans, services } from './helpers/trace-shape';
 
@@ -13,9 +14,10 @@ let py: Peer;
 const run = Date.now().toString(36);
 
 beforeAll(async () => {
+  pythonVenv(); // first, on its own clock: creating the venv (cold) may take minutes of pip
   stack = await InteropStack.start();
   [nodeA, nodeB, py] = await Promise.all([stack.node(`node-a-${run}`), stack.node(`node-b-${run}`), stack.python('otel', `py-otel-${run}`)]);
-}, 120000);
+}, VENV_TIMEOUT_MS + 120000);
 
 afterAll(async () => {
   await stack?.stop();
