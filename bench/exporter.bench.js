@@ -37,6 +37,8 @@ async function exporterBench({ sinkPort, upstream = true, rounds = 3, rate = 500
       loopDelayMaxMs: { median: med('loopDelayMaxMs', 1), max: round(Math.max(...rs.map((x) => x.loopDelayMaxMs)), 1) },
       loopDelayP99Ms: med('loopDelayP99Ms', 1),
       serializeMaxMs: { median: med('serializeMaxMs', 1), max: round(Math.max(...rs.map((x) => x.serializeMaxMs)), 1) },
+      serializeMaxCpuMs: { median: med('serializeMaxCpuMs', 1), max: round(Math.max(...rs.map((x) => x.serializeMaxCpuMs)), 1) },
+      serializeMaxCpuMsAfterFirst: { median: med('serializeMaxCpuMsAfterFirst', 1), max: round(Math.max(...rs.map((x) => x.serializeMaxCpuMsAfterFirst)), 1) },
       serializeUsPerSpan: med('serializeUsPerSpan'),
       largestBatch: Math.max(...rs.map((x) => x.largestBatch)),
       runs: rs,

@@ -25,13 +25,14 @@ async function load(port, n, connections, cpu) {
   return out;
 }
 
-async function requestBench({ sinkPort, upstream = true, rounds = 5, requests = 55000, warmup = 5000, connections = 8, serverCpu = 0, loadCpu = 1, log = () => {} } = {}) {
-  const list = variants().filter((v) => upstream || !v.upstream);
+async function requestBench({ sinkPort, upstream = true, list: only, rounds = 5, requests = 55000, warmup = 5000, connections = 8, serverCpu = 0, loadCpu = 1, log = () => {} } = {}) {
+  // `only`: ad-hoc setups (e.g. ours with one feature switched off) for profiling runs.
+  const list = only ?? variants().filter((v) => upstream || !v.upstream);
   const samples = Object.fromEntries(list.map((v) => [v.id, { usPerRequest: [], rssMiB: [], hwmMiB: [], requestsPerS: [], spansExported: [] }]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < list.length; i++) {
       const v = list[(i + r) % list.length];
-      const env = tracingEnv(sinkPort);
+      const env = tracingEnv(sinkPort, v.env);
       const srv = await startListening(process.execPath, [...nodeArgs(v), SERVER], { env, cpu: serverCpu, cwd: ROOT });
       try {
         const before0 = await requestJson(sinkPort, '/stats');

@@ -4,8 +4,8 @@
 // rounds), the targets of issue 8 with met / not met, and the exporter table.
 const { ratio, round } = require('./stats');
 
-const COLS = ['bare', 'upstream-register', 'upstream-nodesdk', 'upstream-lean', 'ours', 'ours-encoder'];
-const HEAD = { bare: 'bare node', 'upstream-register': 'upstream register', 'upstream-nodesdk': 'NodeSDK http+pg', 'upstream-lean': 'sdk-trace-node http+pg', ours: 'ours', 'ours-encoder': 'ours + perf encoder (candidate)' };
+const COLS = ['bare', 'upstream-register', 'upstream-nodesdk', 'upstream-lean', 'ours', 'ours-encoder', 'ours-unbundled', 'ours-encoding-bsp'];
+const HEAD = { bare: 'bare node', 'upstream-register': 'upstream register', 'upstream-nodesdk': 'NodeSDK http+pg', 'upstream-lean': 'sdk-trace-node http+pg', ours: 'ours', 'ours-encoder': 'ours + perf encoder (candidate)', 'ours-unbundled': 'ours unbundled (control)', 'ours-encoding-bsp': 'ours unbundled + encode-at-end (candidate)' };
 
 /** "0.126 ±8%": the median and the rounds' (max - min) / median. */
 function cell(s, digits) {
@@ -62,22 +62,29 @@ function targets(results) {
     }
     const mb = ((rq.ours.rssAfterMiB.median - rq.bare.rssAfterMiB.median) * 1048576) / 1e6;
     out.push({ target: `RSS after ${results.request.totalRequestsPerServer} requests ≤ bare + 25 MB`, value: `+${round(mb, 1)} MB`, met: mb <= 25 });
-    const cand = rq['ours-encoder'];
-    if (cand) {
+    for (const [id, name] of [['ours-encoder', '+ perf encoder'], ['ours-encoding-bsp', 'encode-at-end, unbundled']]) {
+      const cand = rq[id];
+      if (!cand) continue;
       const added = cand.serverCpuUsPerRequest.median - bare;
       if (rq['upstream-lean']) {
         const lean = rq['upstream-lean'].serverCpuUsPerRequest.median - bare;
-        out.push({ target: '(candidate: + perf encoder) added CPU/request ≤ ½ lean upstream', value: `${round(added, 1)} µs (${ratio(added, lean)}×)`, met: added <= lean / 2 });
+        out.push({ target: `(candidate: ${name}) added CPU/request ≤ ½ lean upstream`, value: `${round(added, 1)} µs (${ratio(added, lean)}×)`, met: added <= lean / 2 });
       }
       const cmb = ((cand.rssAfterMiB.median - rq.bare.rssAfterMiB.median) * 1048576) / 1e6;
-      out.push({ target: '(candidate: + perf encoder) RSS ≤ bare + 25 MB', value: `+${round(cmb, 1)} MB`, met: cmb <= 25 });
+      out.push({ target: `(candidate: ${name}) RSS ≤ bare + 25 MB`, value: `+${round(cmb, 1)} MB`, met: cmb <= 25 });
     }
   }
   for (const [id, prefix] of [['ours', ''], ['ours-encoder', '(candidate: + perf encoder) ']]) {
     const ex = results.exporter?.variants?.[id];
     if (!ex) continue;
     out.push({ target: `${prefix}export ${results.exporter.rate} spans/s with zero lost spans`, value: `${ex.lost} lost of ${ex.generated}`, met: ex.lost === 0 });
-    out.push({ target: `${prefix}no event-loop stall > 10 ms from serialization`, value: `longest serialize call ${ex.serializeMaxMs.max} ms (median run ${ex.serializeMaxMs.median} ms)`, met: ex.serializeMaxMs.max <= 10 });
+    // Judged on the CPU time of the slowest serialization call (wall time on a shared machine also
+    // counts time the process was preempted); the first, cold call is included.
+    out.push({
+      target: `${prefix}no event-loop stall > 10 ms from serialization`,
+      value: `slowest serialize call ${ex.serializeMaxCpuMs.max} ms CPU (${ex.serializeMaxMs.max} ms wall); after the first call ${ex.serializeMaxCpuMsAfterFirst.max} ms CPU`,
+      met: ex.serializeMaxCpuMs.max <= 10,
+    });
   }
   return out;
 }
@@ -92,11 +99,13 @@ function exporterTable(results) {
   if (!v) return '';
   const names = { ours: 'ours (bounded BSP + OTLP/HTTP)', 'ours-encoder': 'ours + perf encoder (candidate)', 'upstream-lean': 'sdk-trace-node BatchSpanProcessor + exporter-trace-otlp-proto' };
   const lines = [
-    `| ${results.exporter.rate} spans/s × ${results.exporter.seconds} s × ${results.exporter.rounds} rounds | lost | CPU µs/span | serialize µs/span | longest serialize ms | loop delay max ms | loop delay p99 ms |`,
-    '|---|---:|---:|---:|---:|---:|---:|',
+    `| ${results.exporter.rate} spans/s × ${results.exporter.seconds} s × ${results.exporter.rounds} rounds | lost | CPU µs/span | serialize µs/span | slowest serialize call: CPU ms (wall ms) | same, after the first call | loop delay max ms | loop delay p99 ms |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const [k, x] of Object.entries(v)) {
-    lines.push(`| ${names[k] ?? k} | ${x.lost} / ${x.generated} | ${x.cpuUsPerSpan} | ${x.serializeUsPerSpan} | ${x.serializeMaxMs.max} | ${x.loopDelayMaxMs.max} | ${x.loopDelayP99Ms} |`);
+    lines.push(
+      `| ${names[k] ?? k} | ${x.lost} / ${x.generated} | ${x.cpuUsPerSpan} | ${x.serializeUsPerSpan} | ${x.serializeMaxCpuMs.max} (${x.serializeMaxMs.max}) | ${x.serializeMaxCpuMsAfterFirst.max} | ${x.loopDelayMaxMs.max} | ${x.loopDelayP99Ms} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -59,6 +59,26 @@ function variants() {
       traced: true,
       candidate: true,
     },
+    {
+      // Control for the next one: ours started from @org/trace-sdk's dist instead of the bundle.
+      id: 'ours-unbundled',
+      label: 'ours, unbundled (control)',
+      args: ['--require', path.join(__dirname, 'candidate-sdk.js')],
+      env: { BENCH_CANDIDATE: 'control' },
+      upstream: false,
+      traced: true,
+      candidate: true,
+    },
+    {
+      // Candidate: spans encoded when they end (perf/encoding-batch-span-processor.ts), unbundled.
+      id: 'ours-encoding-bsp',
+      label: 'ours, encode-at-end processor (candidate, unbundled)',
+      args: ['--require', path.join(__dirname, 'candidate-sdk.js')],
+      env: { BENCH_CANDIDATE: 'encoding-bsp' },
+      upstream: false,
+      traced: true,
+      candidate: true,
+    },
   ];
 }
 
