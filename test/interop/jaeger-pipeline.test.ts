@@ -155,12 +155,9 @@ describe('trace-analyze --jaeger reads those traces from the real Jaeger', () =>
 
   test('--jaeger-api v1 (/api/traces)', () => expectAnalysed('v1'));
 
-  // KNOWN BUG, kept visible: Jaeger v2.13's api/v3 HTTP gateway takes the result limit as
-  // `query.num_traces`; trace-analyze sends `query.search_depth` (the gRPC field name), which the
-  // gateway ignores, so the in-memory store gets depth 0 and answers HTTP 500 "search depth must be
-  // greater than 0 and less than max traces". `test.failing` passes while that is so and FAILS once
-  // packages/trace-analyze/src/jaeger-client.ts is fixed: then turn it into a plain `test`.
-  test.failing('--jaeger-api v3 (/api/v3/traces)', () => expectAnalysed('v3'));
+  // Jaeger v2.13's api/v3 HTTP gateway takes the result limit as `query.num_traces` (without it the
+  // in-memory store answers HTTP 500 "search depth must be greater than 0…"): this found the bug.
+  test('--jaeger-api v3 (/api/v3/traces)', () => expectAnalysed('v3'));
 
   test('the backend being down is a clear error, not an empty report', async () => {
     const r = await analyze(['--jaeger', 'http://127.0.0.1:9', '--service', front.service, '--format', 'json', '--timeout', '5s']);

@@ -45,6 +45,9 @@ export async function fetchJaeger(q: JaegerQuery, session: AnalysisSession): Pro
     'query.service_name': q.service,
     'query.start_time_min': new Date(start).toISOString(),
     'query.start_time_max': new Date(end).toISOString(),
+    // The HTTP gateway of Jaeger v2 reads the limit as `num_traces`; older builds used the gRPC
+    // field name `search_depth`. Sending both works on either (checked against Jaeger v2.13).
+    'query.num_traces': String(q.limit ?? 100),
     'query.search_depth': String(q.limit ?? 100),
   });
   if (q.operation) p.set('query.operation_name', q.operation);

@@ -39,6 +39,8 @@ describe('Jaeger client', () => {
       expect(q.get('query.service_name')).toBe('checkout-api');
       expect(q.get('query.duration_min')).toBe('2s');
       expect(q.get('query.start_time_max')).toBe(new Date(NOW).toISOString());
+      // Jaeger v2's HTTP gateway reads the limit from num_traces (search_depth alone gives HTTP 500).
+      expect(q.get('query.num_traces')).toBe('100');
       const rep = s.finish();
       expect(rep.endpoints[0].components[0]).toMatchObject({ component: 'checkout-api → credit-scoring', kind: 'client', mean_ms: 2400 });
     } finally {
