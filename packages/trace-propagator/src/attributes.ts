@@ -9,6 +9,11 @@ export function requestHeaderAttribute(headerName: string): string {
   return `http.request.header.${headerName}`;
 }
 
+/**
+ * The received legacy value as a plain string. The semconv header attribute is a string array, which
+ * Jaeger's tag search only matches as `["value"]`; this one matches the bare id users paste from a log.
+ */
+export const ATTR_XTRACEID_VALUE = 'org.xtraceid.value';
 /** What happened to the legacy id: see {@link LegacyIdOutcome}. */
 export const ATTR_XTRACEID_OUTCOME = 'org.xtraceid.outcome';
 /** How the trace id was derived: `uuid` | `hex128` | `hex64` | `hash`. */

@@ -21,6 +21,7 @@ export {
   ATTR_XTRACEID_MAPPING,
   ATTR_XTRACEID_OUTCOME,
   ATTR_XTRACEID_REJECTED_REASON,
+  ATTR_XTRACEID_VALUE,
   requestHeaderAttribute,
 } from './attributes';
 export type { LegacyIdOutcome } from './attributes';

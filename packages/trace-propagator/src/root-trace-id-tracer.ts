@@ -15,6 +15,7 @@ import {
 import {
   ATTR_XTRACEID_MAPPING,
   ATTR_XTRACEID_OUTCOME,
+  ATTR_XTRACEID_VALUE,
   ATTR_XTRACEID_REJECTED_REASON,
   LegacyIdOutcome,
   requestHeaderAttribute,
@@ -187,6 +188,7 @@ function entryAttributes(
   else if (parentTraceId === undefined) outcome = 'trace_root';
   else outcome = parentTraceId === record.traceId ? 'parent_match' : 'parent_conflict';
   attributes[config.headerAttribute ?? requestHeaderAttribute(config.header)] = [record.value];
+  attributes[ATTR_XTRACEID_VALUE] = record.value;
   attributes[ATTR_XTRACEID_OUTCOME] = outcome;
   attributes[ATTR_XTRACEID_MAPPING] = record.kind;
   return attributes;

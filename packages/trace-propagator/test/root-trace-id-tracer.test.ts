@@ -53,6 +53,8 @@ describe('RootTraceIdTracer', () => {
     expect(s.parentSpanContext).toBeUndefined();
     expect(s.attributes).toMatchObject({
       'http.request.header.x-trace-id': [UUID],
+      // The bare value, for backends whose tag search cannot match inside an array (Jaeger).
+      'org.xtraceid.value': UUID,
       'org.xtraceid.outcome': 'trace_root',
       'org.xtraceid.mapping': 'uuid',
     });
