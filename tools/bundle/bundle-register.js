@@ -4,7 +4,8 @@
 //    OpenTelemetry packages) as ONE file. Resolving and reading ~300 small module files is most of
 //    a `node --require` startup; one pre-linked file removes that cost. Modules reached through
 //    require() stay lazily evaluated (esbuild wraps them), so exporters load on first use.
-//  - dist/register.core.js.cache: V8's code cache for it, made by this Node.js (see code-cache.js).
+//  - dist/register.core.js.<V8 version>.cache: V8's code cache for it, made by this Node.js (see
+//    code-cache.js); other Node.js versions find no cache under their V8 version and compile.
 //  - dist/register.bundle.js: the entry named by package.json, which runs the core through the
 //    cache when V8 accepts it (see register-loader.js).
 const { spawnSync } = require('node:child_process');
@@ -47,8 +48,9 @@ async function main() {
   // A stale map of the previous single-file layout would point debuggers at the wrong source.
   fs.rmSync(join(dist, 'register.bundle.js.map'), { force: true });
 
-  const cache = `${core}.cache`;
-  fs.rmSync(cache, { force: true });
+  // Caches of the previous build describe other source: V8 would reject them, drop them.
+  for (const f of fs.readdirSync(dist)) if (/^register\.core\.js\.(.+\.)?cache$/.test(f)) fs.rmSync(join(dist, f), { force: true });
+  const cache = `${core}.${process.versions.v8}.cache`;
   const env = { ...process.env, OTEL_LOG_LEVEL: 'none', ORG_TRACE_HANDLE_SIGNALS: 'false', OTEL_SDK_DISABLED: 'false' };
   const made = spawnSync(process.execPath, [join(__dirname, 'code-cache.js'), core], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60000 });
   const cacheNote = made.status === 0 && fs.existsSync(cache) ? `, code cache ${(fs.statSync(cache).size / 1024).toFixed(0)} KiB for node ${process.version}` : ' (no code cache: its build failed, startup compiles the bundle)';

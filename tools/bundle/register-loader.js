@@ -1,7 +1,7 @@
 'use strict';
 // @org/trace-register entry (generated into dist/register.bundle.js by tools/bundle). It runs the
-// prebuilt bundle, register.core.js, through V8's code cache when one built by this very Node.js is
-// next to it: compiling the ~0.5 MB bundle and the functions startup runs is about a third of our
+// prebuilt bundle, register.core.js, through V8's code cache when one built by this very V8 is
+// next to it (register.core.js.<V8 version>.cache): compiling the ~0.5 MB bundle and the functions startup runs is about a third of our
 // startup CPU, and the cache skips it. V8 refuses a cache from another V8 version or source; then,
 // or on any problem with the cache, the bundle is compiled normally — never an error for the app.
 const fs = require('fs');
@@ -15,7 +15,8 @@ function runCore() {
   try {
     vm = require('vm');
     source = fs.readFileSync(core, 'utf8');
-    cachedData = fs.readFileSync(`${core}.cache`);
+    // Named after the V8 that made it: a cache from another Node.js is not even read.
+    cachedData = fs.readFileSync(`${core}.${process.versions.v8}.cache`);
   } catch {
     return false; // no cache shipped: plain require, nothing compiled twice
   }
