@@ -6,7 +6,7 @@ const { unavailableSuites } = require('./test/setup/required-tools');
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/test', '<rootDir>/examples'],
+  roots: ['<rootDir>/packages', '<rootDir>/test', '<rootDir>/examples', '<rootDir>/bench'],
   testMatch: ['**/test/**/*.test.ts'],
   // Suites whose outside tool (Go, nginx, promtool, Chromium, Python) is missing are skipped with a
   // message on developer machines; CI sets ORG_TRACE_REQUIRE_TOOLS=1 and runs them all.

@@ -4,5 +4,5 @@
 // on; the bounds stay tight enough that a per-request leak of ~1 KiB still fails them.
 export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 export function rssSlackMiB(node20Bound: number): number {
-  return NODE_MAJOR >= 22 ? Math.round(node20Bound * 1.7) : node20Bound;
+  return NODE_MAJOR >= 22 ? Math.round(node20Bound * 2.5) : node20Bound;
 }
