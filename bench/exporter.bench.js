@@ -13,7 +13,7 @@ const { summary, round } = require('./lib/stats');
 const WORKER = path.join(__dirname, 'lib', 'exporter-worker.js');
 
 async function exporterBench({ sinkPort, upstream = true, rounds = 3, rate = 5000, seconds = 10, cpu = 0, log = () => {} } = {}) {
-  const list = upstream ? ['ours', 'ours-encoder', 'ours-chunked', 'upstream-lean'] : ['ours', 'ours-encoder', 'ours-chunked'];
+  const list = upstream ? ['ours', 'upstream-lean'] : ['ours'];
   const runs = Object.fromEntries(list.map((v) => [v, []]));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < list.length; i++) {

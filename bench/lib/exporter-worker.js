@@ -3,7 +3,7 @@
 // produce spans at a fixed rate for a fixed time, flush, then report what the OTLP sink received,
 // the longest event-loop stall, and how long each serialization call blocked the loop.
 //
-//   node bench/lib/exporter-worker.js <ours|ours-encoder|ours-chunked|upstream-lean> <sinkPort> <spansPerSecond> <seconds>
+//   node bench/lib/exporter-worker.js <ours|upstream-lean> <sinkPort> <spansPerSecond> <seconds>
 const path = require('path');
 const { monitorEventLoopDelay } = require('perf_hooks');
 const { requestJson } = require('./proc');
@@ -33,13 +33,12 @@ function timeSerializer(transformer) {
 }
 
 function setup() {
-  if (variant === 'ours' || variant === 'ours-encoder' || variant === 'ours-chunked') {
-    if (variant === 'ours-encoder') require('./candidate-encoder');
+  if (variant === 'ours') {
     const req = require('module').createRequire(path.join(ROOT, 'packages', 'trace-sdk', 'package.json'));
     let timings;
-    if (variant === 'ours-chunked') {
-      // The proposed exporter change (perf encoder, 128 spans per loop turn), patched onto the
-      // exporter class the SDK instantiates; each chunk is timed as one serialization call.
+    {
+      // What the exporter does (perf encoder, 128 spans per loop turn), re-done here with a timer
+      // around each synchronous chunk: each chunk is timed as one serialization call.
       const fake = { ProtobufTraceSerializer: { serializeRequest: require(path.join(ROOT, 'packages', 'trace-sdk', 'dist', 'perf', 'otlp-proto-encoder.js')).encodeTraceRequest } };
       timings = timeSerializer(fake);
       const encode = (s) => fake.ProtobufTraceSerializer.serializeRequest(s);
@@ -51,8 +50,6 @@ function setup() {
         }
         return Buffer.concat(parts);
       };
-    } else {
-      timings = timeSerializer(req('@opentelemetry/otlp-transformer'));
     }
     const sdk = req('@org/trace-sdk').start({
       env: { OTEL_SERVICE_NAME: 'bench', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_LOG_LEVEL: 'warn', OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process' },

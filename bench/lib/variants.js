@@ -49,36 +49,6 @@ function variants() {
     { id: 'upstream-nodesdk', label: 'NodeSDK http+pg', args: () => ['--require', path.join(UPSTREAM, 'nodesdk-http-pg.js')], upstream: true, traced: true },
     { id: 'upstream-lean', label: 'sdk-trace-node http+pg', args: () => ['--require', path.join(UPSTREAM, 'trace-node-http-pg.js')], upstream: true, traced: true },
     { id: 'ours', label: 'ours (@org/trace-register)', args: ['--require', '@org/trace-register'], upstream: false, traced: true },
-    {
-      // Not a shipped setup: ours with the perf/ span encoder swapped in (see candidate-encoder.js),
-      // to measure a proposed change side by side with what ships.
-      id: 'ours-encoder',
-      label: 'ours + perf encoder (candidate)',
-      args: ['--require', path.join(__dirname, 'candidate-encoder.js'), '--require', '@org/trace-register'],
-      upstream: false,
-      traced: true,
-      candidate: true,
-    },
-    {
-      // Control for the next one: ours started from @org/trace-sdk's dist instead of the bundle.
-      id: 'ours-unbundled',
-      label: 'ours, unbundled (control)',
-      args: ['--require', path.join(__dirname, 'candidate-sdk.js')],
-      env: { BENCH_CANDIDATE: 'control' },
-      upstream: false,
-      traced: true,
-      candidate: true,
-    },
-    {
-      // Candidate: spans encoded when they end (perf/encoding-batch-span-processor.ts), unbundled.
-      id: 'ours-encoding-bsp',
-      label: 'ours, encode-at-end processor (candidate, unbundled)',
-      args: ['--require', path.join(__dirname, 'candidate-sdk.js')],
-      env: { BENCH_CANDIDATE: 'encoding-bsp' },
-      upstream: false,
-      traced: true,
-      candidate: true,
-    },
   ];
 }
 
