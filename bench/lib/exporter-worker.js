@@ -35,22 +35,8 @@ function timeSerializer(transformer) {
 function setup() {
   if (variant === 'ours') {
     const req = require('module').createRequire(path.join(ROOT, 'packages', 'trace-sdk', 'package.json'));
-    let timings;
-    {
-      // What the exporter does (perf encoder, 128 spans per loop turn), re-done here with a timer
-      // around each synchronous chunk: each chunk is timed as one serialization call.
-      const fake = { ProtobufTraceSerializer: { serializeRequest: require(path.join(ROOT, 'packages', 'trace-sdk', 'dist', 'perf', 'otlp-proto-encoder.js')).encodeTraceRequest } };
-      timings = timeSerializer(fake);
-      const encode = (s) => fake.ProtobufTraceSerializer.serializeRequest(s);
-      req('@org/trace-sdk').OtlpHttpSpanExporter.prototype.encode = async function chunkedEncode(spans) {
-        const parts = [];
-        for (let i = 0; i < spans.length; i += 128) {
-          if (i > 0) await new Promise((r) => setImmediate(r));
-          parts.push(encode(spans.slice(i, i + 128)));
-        }
-        return Buffer.concat(parts);
-      };
-    }
+    // The exporter serializes with otlp-transformer (loaded by the SDK from node_modules): time it.
+    const timings = timeSerializer(req('@opentelemetry/otlp-transformer'));
     const sdk = req('@org/trace-sdk').start({
       env: { OTEL_SERVICE_NAME: 'bench', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_LOG_LEVEL: 'warn', OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process' },
       config: { instrumentations: [], handleSignals: false },

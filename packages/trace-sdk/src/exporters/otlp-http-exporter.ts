@@ -1,6 +1,5 @@
-// OTLP/HTTP span exporter (http/protobuf or http/json), built on Node's http client, our protobuf
-// span encoder (perf/otlp-proto-encoder.ts) and, for http/json only, upstream's serializer.
-// Why not upstream's exporter: we need hard bounds that upstream does not
+// OTLP/HTTP span exporter (http/protobuf or http/json), built on Node's http client and the
+// upstream OTLP serializers. Why not upstream's exporter: we need hard bounds that upstream does not
 // give us inside someone else's process — a per-export deadline that also covers retries, retry only
 // on the codes the OTLP spec calls retryable (honouring Retry-After within the deadline), the ability
 // to abort the in-flight request at shutdown, and failures reported rate-limited with a span count.
@@ -10,7 +9,6 @@ import { ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/
 import type * as httpType from 'node:http';
 import type { OtlpConfig } from '../config';
 import type { RateLimitedReporter } from '../logger';
-import { encodeTraceRequestChunked } from '../perf/otlp-proto-encoder';
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 5;
@@ -139,22 +137,15 @@ export class OtlpHttpSpanExporter implements SpanExporter {
   }
 
   private async encode(spans: ReadableSpan[]): Promise<Buffer> {
-    let buf: Buffer;
-    if (this.config.protocol !== 'http/json') {
-      // Own encoder: no otlp-transformer load (~100 ms of CPU and a loop stall at the first
-      // export), about half the CPU per span, and 128-span chunks with a yield between them so a
-      // 512-span batch never blocks the app's requests for the whole encoding (bench/README.md).
-      buf = await encodeTraceRequestChunked(spans);
-    } else {
-      if (this.serializer === undefined) {
-        // Loaded on first export, not at startup: keeps `node --require` cheap for short-lived processes.
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        this.serializer = (require('@opentelemetry/otlp-transformer') as { JsonTraceSerializer: Serializer }).JsonTraceSerializer;
-      }
-      const raw = this.serializer.serializeRequest(spans);
-      if (raw === undefined) throw new Error('serialization failed');
-      buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    if (this.serializer === undefined) {
+      // Loaded on first export, not at startup: keeps `node --require` cheap for short-lived processes.
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const t = require('@opentelemetry/otlp-transformer') as { ProtobufTraceSerializer: Serializer; JsonTraceSerializer: Serializer };
+      this.serializer = this.config.protocol === 'http/json' ? t.JsonTraceSerializer : t.ProtobufTraceSerializer;
     }
+    const raw = this.serializer.serializeRequest(spans);
+    if (raw === undefined) throw new Error('serialization failed');
+    const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
     if (this.config.compression !== 'gzip') return buf;
     const zlib = await import('node:zlib');
     return new Promise((resolve, reject) => zlib.gzip(buf, (err, out) => (err ? reject(err) : resolve(out))));
