@@ -123,10 +123,8 @@ export function start(options: StartOptions = {}): TraceSdk {
         undoConsole?.();
         const started = Date.now();
         const left = () => Math.max(1, timeoutMillis - (Date.now() - started));
-        const inFlight = batch?.inFlightCount ?? 0;
         await batch?.shutdown(left());
         const abandoned = batch?.abandonedAtShutdown ?? 0;
-        void inFlight;
         await raceTimeout(Promise.resolve(provider.shutdown()).catch(() => {}), left());
         unregister();
         exportErrors.flush();
@@ -154,7 +152,7 @@ export function start(options: StartOptions = {}): TraceSdk {
   );
   lifecycle.install();
 
-  log.info(startupLine(config, options.spanExporter !== undefined, provider));
+  log.info(startupLine(config, options.spanExporter !== undefined));
   current = sdk;
   return sdk;
 }
@@ -196,8 +194,7 @@ function buildPropagator(names: string[], xtrace: XTraceIdIntegration | undefine
   return new CompositePropagator({ propagators });
 }
 
-function startupLine(config: SdkConfig, customExporter: boolean, provider: TracerProvider): string {
-  void provider;
+function startupLine(config: SdkConfig, customExporter: boolean): string {
   const rawService = config.serviceName ?? config.resourceAttributes['service.name'] ?? 'unknown_service:node';
   // One startup line, bounded: a runaway OTEL_SERVICE_NAME must not become a 20 kB log line.
   const service = rawService.length > 128 ? `${rawService.slice(0, 128)}…` : rawService;
