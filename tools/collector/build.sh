@@ -15,6 +15,8 @@
 # a second run is a no-op. Concurrent runs (CI + a developer, two test
 # workers) serialise on a lock file instead of building twice.
 set -euo pipefail
+# shellcheck source=../lib/cached-build.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/cached-build.sh"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 manifest="$here/manifest.yaml"
@@ -30,34 +32,8 @@ hash="$(grep -v '^[[:space:]]*#' "$manifest" | sha256sum | cut -c1-12)"
 dir="$cache_root/otelcol-$version-$hash"
 bin="$dir/otelcol-org-trace"
 
-case "${1:-}" in
-  --print-path) echo "$bin"; exit 0 ;;
-  --check) [ -x "$bin" ] && exit 0 || exit 1 ;;
-  "") ;;
-  *) echo "usage: $0 [--print-path|--check]" >&2; exit 2 ;;
-esac
+cached_build_begin "$bin" "$dir" "build.sh: Go is not installed; the collector is built from the Go module proxy with Go >= 1.25" "$@"
 
-if [ -x "$bin" ]; then
-  echo "$bin"
-  exit 0
-fi
-
-if ! command -v go >/dev/null 2>&1; then
-  echo "build.sh: Go is not installed; the collector is built from the Go module proxy with Go >= 1.25" >&2
-  exit 3
-fi
-
-mkdir -p "$dir"
-exec 9>"$dir/.lock"
-flock 9
-# Another process may have finished the build while we waited for the lock.
-if [ -x "$bin" ]; then
-  echo "$bin"
-  exit 0
-fi
-
-# -buildvcs=false: the generated module lives outside any git checkout.
-export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
 export GOBIN="$cache_root/bin"
 builder="$GOBIN/builder-v$version"
 if [ ! -x "$builder" ]; then

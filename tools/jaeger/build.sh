@@ -21,39 +21,16 @@
 # Cache: ${ORG_TRACE_CACHE:-$HOME/.cache/org-trace}/jaeger-<version>/jaeger
 # Uncached: ~15-20 min on 2 busy cores (measured: ~16 min + module downloads); cached: instant.
 set -euo pipefail
+# shellcheck source=../lib/cached-build.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/cached-build.sh"
 
 version="${JAEGER_VERSION:-v1.76.0}"
 cache_root="${ORG_TRACE_CACHE:-$HOME/.cache/org-trace}"
 dir="$cache_root/jaeger-$version"
 bin="$dir/jaeger"
 
-case "${1:-}" in
-  --print-path) echo "$bin"; exit 0 ;;
-  --check) [ -x "$bin" ] && exit 0 || exit 1 ;;
-  "") ;;
-  *) echo "usage: $0 [--print-path|--check]" >&2; exit 2 ;;
-esac
+cached_build_begin "$bin" "$dir" "tools/jaeger/build.sh: Go is not installed (Jaeger $version needs Go >= 1.24.6)" "$@"
 
-if [ -x "$bin" ]; then
-  echo "$bin"
-  exit 0
-fi
-
-if ! command -v go >/dev/null 2>&1; then
-  echo "tools/jaeger/build.sh: Go is not installed (Jaeger $version needs Go >= 1.24.6)" >&2
-  exit 3
-fi
-
-mkdir -p "$dir"
-exec 9>"$dir/.lock"
-flock 9
-# Another process may have finished the build while we waited for the lock.
-if [ -x "$bin" ]; then
-  echo "$bin"
-  exit 0
-fi
-
-export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
 src="$dir/src"
 rm -rf "$src"
 mkdir -p "$src"
