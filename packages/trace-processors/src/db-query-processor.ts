@@ -2,30 +2,40 @@
  * DbQueryHashSpanProcessor: every db span leaves the process with a sanitized `db.query.text`, a
  * `db.query.summary` (also its name), a fingerprint, and error texts scrubbed of values.
  *
- * Where the data is matters. instrumentation-pg 0.76 sets `db.query.text` with `setAttribute` right
- * *after* `startSpan`, so the text is not there yet in `onStart`; and the span's status and exception
- * events are written just before `end()`. So in `onStart` we install, on that one span instance,
- * setters that sanitize on the way in: the raw text is never stored on the span, let alone exported,
- * whatever processors or exporters run later. `onEnding` (called by sdk-trace 2.12 before the span
- * is frozen; not part of older SDKs) re-checks the span as a safety net for spans that got their
- * text by another path (a span without `db.system` at start, a direct write to `attributes`).
+ * Where the work happens, and why there (cost: this runs for every span of the application):
+ *  - The statement is handled where it is known in full: instrumentation-pg's `requestHook` (see
+ *    pg-instrumentation-config.ts) calls `applyStatement` right after instrumentation-pg has set
+ *    `db.query.text`, with the untruncated text. Other SQL client integrations can call it the same
+ *    way. The raw text is overwritten on the span at once.
+ *  - `onEnding` (sdk-trace 2.12 calls it on every processor before any processor's `onEnd`, i.e.
+ *    before any exporter can see the span, while the span can still be written) is the checkpoint:
+ *    it handles a text nobody applied (clients without a hook, `db.statement` passed at start like
+ *    mysql2/knex, a text written after the hook), removes bound values, and scrubs the error status
+ *    and `exception` events. For a span that is not a db span it costs four attribute lookups.
+ *  - `onStart` does nothing. An earlier version wrapped the setters of each db span in `onStart`
+ *    (closures per span, own properties on the span object): that cost more than the whole rest.
  *
- * The processor must be registered BEFORE the batch/simple export processor. It never throws into
- * the instrumentation: on any internal failure it drops the text rather than pass it through.
+ * Consequence: a raw text that no hook handled sits in the span's attributes, in process memory,
+ * until the span ends; it is replaced before the span is handed to any exporter. The processor must
+ * be registered BEFORE the batch/simple export processor (other processors' `onEnding` may run
+ * before ours otherwise). It never throws into the application: on an internal failure it drops the
+ * text rather than pass it through.
  */
-import { diag, type Attributes, type AttributeValue, type Context, type SpanStatus, type TimeInput } from '@opentelemetry/api';
+import { diag, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_DB_QUERY_TEXT, ATTR_DB_STATEMENT } from './attributes';
 import {
-  DB_STATEMENT_MODES,
-  fallbackSpanName,
-  hasDbSystem,
-  isQueryTextKey,
-  isQueryValuesKey,
-  queryAttributes,
-  sanitizeExceptionAttributes,
-  type DbStatementMode,
-} from './db-span-sanitizer';
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_POSTGRESQL_VALUES,
+  ATTR_DB_QUERY_SUMMARY,
+  ATTR_DB_QUERY_TEXT,
+  ATTR_DB_STATEMENT,
+  ATTR_DB_SYSTEM,
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_ORG_DB_QUERY_HASH,
+  ATTR_ORG_DB_QUERY_HASH_VERSION,
+} from './attributes';
+import { DB_STATEMENT_MODES, fallbackSpanName, hasDbSystem, isQueryValuesKey, sanitizeExceptionAttributes, type DbStatementMode } from './db-span-sanitizer';
 import { sanitizeDbErrorMessage } from './error-sanitizer';
 import { QueryHasher, type QueryHasherOptions } from './query-hasher';
 
@@ -35,26 +45,19 @@ export interface DbQueryHashSpanProcessorOptions extends QueryHasherOptions {
   /** Share one hasher (and its cache) between several consumers. Overrides the cache options. */
   hasher?: QueryHasher;
   /**
-   * Which spans to handle. Default: spans whose start attributes carry `db.system.name` or
-   * `db.system` (set at start by instrumentation-pg, mysql2, knex, …).
+   * Which spans to handle (checked when the span ends). Default: spans carrying `db.system.name` or
+   * `db.system`, or a query text. A span whose statement was applied by a hook is always handled.
    */
   isDbSpan?: (span: ReadableSpan) => boolean;
 }
 
-/** Per-span state, stored on the span under a symbol. */
+/** What `applyStatement` left on a span, for the checkpoint in `onEnding`. */
 interface SpanState {
-  /** The last value this processor wrote as db.query.text (to recognise a later foreign write). */
-  written: string | undefined;
-  /** A statement has been handled on this span. */
-  handled: boolean;
-  /** The span's own setAttribute, from before we wrapped it (undefined when not wrapped). */
-  set: SetAttribute | undefined;
-  /**
-   * The raw statement and its sanitized form, held only while the span lives: some clients put the
-   * whole statement in their error messages (`select … 'alice' … - relation "x" does not exist`).
-   */
-  raw: string | undefined;
+  /** The raw statement: some clients quote it whole in their error messages. */
+  raw: string;
   sanitized: string;
+  /** What we wrote as db.query.text (undefined in `off` mode), to recognise a later foreign write. */
+  written: string | undefined;
 }
 
 const STATE = Symbol.for('org.trace.db-query-hash.state');
@@ -62,10 +65,9 @@ const STATE = Symbol.for('org.trace.db-query-hash.state');
 type MutableSpan = Span & {
   [STATE]?: SpanState;
   attributes: Attributes;
-  status: SpanStatus;
+  status: { code: number; message?: string };
+  events: Array<{ name: string; attributes?: Attributes }>;
 };
-
-type SetAttribute = (key: string, value: AttributeValue) => unknown;
 
 let warnedInternal = false;
 /** One diag line per process at most: code running in the user's process must not flood its logs. */
@@ -78,7 +80,7 @@ function reportInternal(error: unknown): void {
 export class DbQueryHashSpanProcessor implements SpanProcessor {
   readonly statement: DbStatementMode;
   readonly hasher: QueryHasher;
-  private readonly isDbSpan: (span: ReadableSpan) => boolean;
+  private readonly isDbSpan: ((span: ReadableSpan) => boolean) | undefined;
 
   constructor(options: DbQueryHashSpanProcessorOptions = {}) {
     const mode = options.statement ?? 'sanitized';
@@ -89,23 +91,22 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
       this.statement = mode;
     }
     this.hasher = options.hasher ?? new QueryHasher(options);
-    this.isDbSpan = options.isDbSpan ?? ((span) => hasDbSystem(span.attributes));
+    this.isDbSpan = options.isDbSpan;
   }
 
-  onStart(span: Span, _parentContext: Context): void {
-    try {
-      if (!this.isDbSpan(span)) return;
-      this.instrument(span as MutableSpan);
-    } catch (error) {
-      reportInternal(error);
-    }
-  }
+  onStart(_span: Span, _parentContext: Context): void {}
 
   onEnding(span: Span): void {
     try {
-      this.finalCheck(span as MutableSpan);
+      this.checkpoint(span as MutableSpan);
     } catch (error) {
       reportInternal(error);
+      try {
+        deleteAttribute(span as MutableSpan, ATTR_DB_QUERY_TEXT);
+        deleteAttribute(span as MutableSpan, ATTR_DB_STATEMENT);
+      } catch {
+        // nothing more we can do without risking the host application
+      }
     }
   }
 
@@ -121,148 +122,87 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
   }
 
   /**
-   * Handle one statement on a span: the text attributes are written through `set`, the original
-   * (unwrapped) setter. Exposed for instrumentations that want to call it directly (e.g. a pg
-   * requestHook when this processor is not registered).
+   * Handle one statement on a span now: sanitized text (per mode), summary, fingerprint, name. The
+   * raw text is overwritten. For SQL client integrations (the pg requestHook uses it). Never throws.
    */
-  applyStatement(span: Span, rawText: string, set?: SetAttribute): void {
+  applyStatement(span: Span, rawText: string): void {
     const s = span as MutableSpan;
-    const write: SetAttribute = set ?? ((k, v) => s.setAttribute(k, v));
-    let state = s[STATE];
-    if (state === undefined) {
-      state = { written: undefined, handled: false, set: undefined, raw: undefined, sanitized: '?' };
-      s[STATE] = state;
-    }
     try {
+      const a = s.attributes;
+      if (a === undefined || a === null || typeof rawText !== 'string') return;
       const info = this.hasher.analyze(rawText);
-      for (const [k, v] of queryAttributes(info, rawText, this.statement, s.attributes)) write(k, v);
-      state.written = this.statement === 'off' ? undefined : this.statement === 'raw' ? rawText : info.sanitized;
-      state.handled = true;
-      state.raw = rawText;
-      state.sanitized = info.sanitized;
-      s.updateName(info.summary || fallbackSpanName(s.attributes));
+      const mode = this.statement;
+      let written: string | undefined;
+      if (mode === 'sanitized') {
+        written = info.sanitized;
+        s.setAttribute(ATTR_DB_QUERY_TEXT, written);
+      } else if (mode === 'raw') {
+        written = rawText;
+        s.setAttribute(ATTR_DB_QUERY_TEXT, written);
+      } else {
+        deleteAttribute(s, ATTR_DB_QUERY_TEXT);
+      }
+      if (a[ATTR_DB_STATEMENT] !== undefined) deleteAttribute(s, ATTR_DB_STATEMENT);
+      if (info.summary) s.setAttribute(ATTR_DB_QUERY_SUMMARY, info.summary);
+      s.setAttribute(ATTR_ORG_DB_QUERY_HASH, info.hash);
+      s.setAttribute(ATTR_ORG_DB_QUERY_HASH_VERSION, info.hashVersion);
+      if (info.operation && a[ATTR_DB_OPERATION_NAME] === undefined) s.setAttribute(ATTR_DB_OPERATION_NAME, info.operation);
+      if (info.collection && a[ATTR_DB_COLLECTION_NAME] === undefined) s.setAttribute(ATTR_DB_COLLECTION_NAME, info.collection);
+      s.updateName(info.summary || fallbackSpanName(a));
+      s[STATE] = { raw: rawText, sanitized: info.sanitized, written };
     } catch (error) {
       reportInternal(error);
-      state.written = undefined;
+      deleteAttribute(s, ATTR_DB_QUERY_TEXT);
+      deleteAttribute(s, ATTR_DB_STATEMENT);
     }
   }
 
-  private instrument(s: MutableSpan): void {
-    if (s[STATE] !== undefined) return;
-    const processor = this;
-    const mode = this.statement;
-    const originalSetAttribute = s.setAttribute;
-    const originalSetStatus = s.setStatus;
-    const originalAddEvent = s.addEvent;
-    const set: SetAttribute = (k, v) => originalSetAttribute.call(s, k, v);
-    const state: SpanState = { written: undefined, handled: false, set, raw: undefined, sanitized: '?' };
-    s[STATE] = state;
-
-    s.setAttribute = function setAttribute(key: string, value: AttributeValue) {
-      try {
-        if (isQueryTextKey(key)) {
-          if (typeof value === 'string') processor.applyStatement(s, value, set);
-          return s;
-        }
-        if (mode !== 'raw' && isQueryValuesKey(key)) return s;
-      } catch (error) {
-        reportInternal(error);
-        return s;
-      }
-      return originalSetAttribute.call(s, key, value);
-    };
-    // SpanImpl.setAttributes loops over setAttribute; we do the same so every key goes through the
-    // filter even on an SDK whose setAttributes would not.
-    s.setAttributes = function setAttributes(attributes: Attributes) {
-      if (attributes !== null && typeof attributes === 'object') {
-        for (const key of Object.keys(attributes)) {
-          const value = attributes[key];
-          if (value !== undefined) s.setAttribute(key, value);
-        }
-      }
-      return s;
-    };
-    if (mode !== 'raw') {
-      s.setStatus = function setStatus(status: SpanStatus) {
-        if (status !== null && typeof status === 'object' && typeof status.message === 'string') {
-          status = { code: status.code, message: sanitizeDbErrorMessage(withoutStatement(status.message, state)) };
-        }
-        return originalSetStatus.call(s, status);
-      };
-      // recordException() builds its attributes and calls this.addEvent('exception', …): scrubbing
-      // here covers both paths.
-      s.addEvent = function addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput) {
-        if (name === 'exception' && isAttributes(attributesOrTime)) {
-          attributesOrTime = sanitizeExceptionAttributes(attributesOrTime, (text) => withoutStatement(text, state));
-        }
-        return originalAddEvent.call(s, name, attributesOrTime as Attributes, time);
-      };
-    }
-
-    // Some instrumentations pass the text in startSpan's attributes: it is already on the span.
-    this.takeOverExistingText(s, set);
-  }
-
-  /** Replace a query text that reached `attributes` without going through our setter. */
-  private takeOverExistingText(s: MutableSpan, set: SetAttribute): void {
-    const attributes = s.attributes;
-    if (attributes === undefined || attributes === null) return;
-    const state = s[STATE];
-    let raw: string | undefined;
-    for (let k = 0; k < 2; k++) {
-      const key = k === 0 ? ATTR_DB_QUERY_TEXT : ATTR_DB_STATEMENT;
-      const value = attributes[key];
-      if (value === undefined) continue;
-      // Ours (possibly cut by the SDK's attribute length limit): leave it.
-      if (
-        key === ATTR_DB_QUERY_TEXT &&
-        state !== undefined &&
-        state.handled &&
-        typeof value === 'string' &&
-        state.written !== undefined &&
-        state.written.startsWith(value)
-      ) {
-        continue;
-      }
-      if (typeof value === 'string' && raw === undefined) raw = value;
-      deleteAttribute(s, key);
-    }
-    if (raw !== undefined) this.applyStatement(s, raw, set);
-    if (this.statement !== 'raw') {
-      for (const key in attributes) if (isQueryValuesKey(key)) deleteAttribute(s, key);
-    }
-  }
-
-  /** Safety net before the span is frozen (sdk-trace >= 2.12 calls onEnding). */
-  private finalCheck(s: MutableSpan): void {
-    const state = s[STATE];
-    if (state === undefined && !hasDbSystem(s.attributes)) {
-      // Not a db span, unless something put a query text on it.
-      const a = s.attributes;
-      if (a === undefined || (a[ATTR_DB_QUERY_TEXT] === undefined && a[ATTR_DB_STATEMENT] === undefined)) return;
-    }
-    if (state !== undefined && state.set !== undefined) {
-      // Wrapped from the start: every write went through our setters. Only a direct write to
-      // `attributes` could have left something behind — check just the two text keys.
-      const a = s.attributes;
-      const text = a[ATTR_DB_QUERY_TEXT];
-      const ours = text === undefined || (typeof text === 'string' && state.written !== undefined && state.written.startsWith(text));
-      if (a[ATTR_DB_STATEMENT] !== undefined || !ours) this.takeOverExistingText(s, state.set);
+  /** Before the span is frozen and handed to exporters. */
+  private checkpoint(s: MutableSpan): void {
+    const a = s.attributes;
+    if (a === undefined || a === null) return;
+    const text = a[ATTR_DB_QUERY_TEXT];
+    const stmt = a[ATTR_DB_STATEMENT];
+    let state = s[STATE];
+    if (state === undefined && text === undefined && stmt === undefined) {
+      // No statement: only db spans (e.g. pool connects) need their values and errors scrubbed.
+      if (this.isDbSpan !== undefined ? !this.isDbSpan(s) : a[ATTR_DB_SYSTEM_NAME] === undefined && a[ATTR_DB_SYSTEM] === undefined) return;
+    } else if (state === undefined && this.isDbSpan !== undefined && !this.isDbSpan(s) && !hasDbSystem(a)) {
+      // A custom predicate excludes it, and nothing says it is a db span: leave it to the user.
       return;
     }
-    this.takeOverExistingText(s, state?.set ?? ((k, v) => s.setAttribute(k, v)));
-    if (this.statement === 'raw') return;
-    if (state === undefined || state.set === undefined) {
-      // Never wrapped: scrub the status and exception events in place.
-      const handled = s[STATE];
-      if (s.status !== undefined && typeof s.status.message === 'string') {
-        s.status = { code: s.status.code, message: sanitizeDbErrorMessage(withoutStatement(s.status.message, handled)) };
+
+    // A text no hook handled, or one written after the hook (ours may have been cut by the SDK's
+    // attribute length limit: still ours).
+    const ours =
+      state !== undefined &&
+      (text === state.written || (typeof text === 'string' && state.written !== undefined && state.written.startsWith(text)));
+    if (stmt !== undefined || (text !== undefined && !ours)) {
+      const raw = typeof text === 'string' && !ours ? text : typeof stmt === 'string' ? stmt : undefined;
+      deleteAttribute(s, ATTR_DB_QUERY_TEXT);
+      deleteAttribute(s, ATTR_DB_STATEMENT);
+      if (raw !== undefined) {
+        this.applyStatement(s, raw);
+        state = s[STATE];
       }
-      for (const event of s.events ?? []) {
+    }
+
+    if (this.statement === 'raw') return;
+    if (a[ATTR_DB_POSTGRESQL_VALUES] !== undefined) deleteAttribute(s, ATTR_DB_POSTGRESQL_VALUES);
+    for (const key in a) {
+      // `db.query.parameter.*`: the first character check keeps this loop cheap.
+      if (key.charCodeAt(0) === 100 /* d */ && isQueryValuesKey(key)) deleteAttribute(s, key);
+    }
+    const status = s.status;
+    if (status !== undefined && status !== null && typeof status.message === 'string') {
+      s.status = { code: status.code, message: sanitizeDbErrorMessage(withoutStatement(status.message, state)) };
+    }
+    const events = s.events;
+    if (events !== undefined && events !== null) {
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
         if (event.name === 'exception' && event.attributes !== undefined) {
-          (event as { attributes?: Attributes }).attributes = sanitizeExceptionAttributes(event.attributes, (text) =>
-            withoutStatement(text, handled),
-          );
+          event.attributes = sanitizeExceptionAttributes(event.attributes, (t) => withoutStatement(t, state));
         }
       }
     }
@@ -274,8 +214,9 @@ export class DbQueryHashSpanProcessor implements SpanProcessor {
  * private field; keep that count right so removing does not eat into the user's attribute budget.
  */
 function deleteAttribute(s: MutableSpan, key: string): void {
-  if (!Object.prototype.hasOwnProperty.call(s.attributes, key)) return;
-  delete s.attributes[key];
+  const a = s.attributes;
+  if (a === undefined || a === null || !Object.prototype.hasOwnProperty.call(a, key)) return;
+  delete a[key];
   const counted = s as unknown as { _attributesCount?: unknown };
   if (typeof counted._attributesCount === 'number' && counted._attributesCount > 0) counted._attributesCount--;
 }
@@ -287,11 +228,7 @@ function withoutStatement(text: string, state: SpanState | undefined): string {
   return text.split(raw).join(state!.sanitized);
 }
 
-/** Has the processor taken charge of this span (wrapped it in onStart or handled a statement)? */
+/** Has a statement been applied to this span (by a hook or the checkpoint)? */
 export function isDbQuerySpanHandled(span: object): boolean {
   return (span as { [STATE]?: SpanState })[STATE] !== undefined;
-}
-
-function isAttributes(value: unknown): value is Attributes {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
 }

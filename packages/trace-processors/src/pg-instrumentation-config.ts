@@ -9,7 +9,7 @@
  */
 import { diag, type Span as ApiSpan } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/sdk-trace-base';
-import { DbQueryHashSpanProcessor, isDbQuerySpanHandled } from './db-query-processor';
+import { DbQueryHashSpanProcessor } from './db-query-processor';
 import { DB_STATEMENT_MODES, type DbStatementMode } from './db-span-sanitizer';
 import { DEFAULT_CACHE_SIZE, QueryHasher } from './query-hasher';
 
@@ -82,13 +82,13 @@ export function createDbQueryHashing(options: DbQueryOptions = {}): DbQueryHashi
       enhancedDatabaseReporting: false,
       addSqlCommenterCommentToQueries: resolved.sqlcommenter,
       ignoreConnectSpans: !resolved.connectSpans,
-      // instrumentation-pg calls this after it set db.query.text. When the processor wrapped the span
-      // (the normal case) the text is already handled. If the processor is missing from the provider,
-      // this still replaces the raw text before the span can end.
+      // instrumentation-pg calls this synchronously right after it set db.query.text, with the full
+      // (untruncated) text: the statement is handled here, once. The processor's onEnding then only
+      // checks the span and scrubs error texts; without the processor on the provider, this alone
+      // still replaces the raw text (status scrubbing then needs the processor).
       requestHook(span: ApiSpan, info: PgRequestInfo): void {
-        const s = span as unknown as Span;
-        if (!s.attributes || isDbQuerySpanHandled(s)) return;
-        if (typeof info?.query?.text === 'string') spanProcessor.applyStatement(s, info.query.text);
+        const text = info?.query?.text;
+        if (typeof text === 'string') spanProcessor.applyStatement(span as unknown as Span, text);
       },
     },
   };

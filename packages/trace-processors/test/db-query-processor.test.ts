@@ -1,5 +1,6 @@
 import { diag, DiagLogLevel, SpanStatusCode } from '@opentelemetry/api';
-import { DbQueryHashSpanProcessor, QueryHasher, type QueryInfo } from '@org/trace-processors';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { createDbQueryHashing, DbQueryHashSpanProcessor, fingerprint, QueryHasher, type QueryInfo } from '@org/trace-processors';
 import { harness } from './span-harness';
 
 const SQL = "SELECT * FROM users WHERE email = 'alice@example.com'";
@@ -93,6 +94,110 @@ describe('DbQueryHashSpanProcessor', () => {
     expect(f.attributes['org.db.query.hash']).toBe(r.attributes['org.db.query.hash']);
     await raw.shutdown();
     await off.shutdown();
+  });
+
+  it('requestHook path: the statement is applied at once, and a text written after it is caught at end', async () => {
+    const hashing = createDbQueryHashing();
+    const h = harness(hashing.spanProcessor);
+    const span = h.startDbSpan();
+    span.setAttribute('db.query.text', SQL);
+    hashing.pgInstrumentationConfig.requestHook(span, { query: { text: SQL } });
+    // Applied immediately: nothing raw is left on the span even before it ends.
+    expect(JSON.stringify((span as unknown as { attributes: object }).attributes)).not.toContain('alice');
+    span.end();
+    const late = h.startDbSpan();
+    late.setAttribute('db.query.text', SQL);
+    hashing.pgInstrumentationConfig.requestHook(late, { query: { text: SQL } });
+    late.setAttribute('db.query.text', "SELECT * FROM users WHERE email = 'bob@example.com'");
+    late.setAttribute('db.statement', SQL);
+    late.end();
+    const [a, b] = h.exporter.getFinishedSpans();
+    expect(a.name).toBe('SELECT users');
+    expect(a.attributes['db.query.text']).toBe('SELECT * FROM users WHERE email = ?');
+    expect(b.attributes['db.query.text']).toBe('SELECT * FROM users WHERE email = ?');
+    expect(b.attributes['db.statement']).toBeUndefined();
+    expect(b.attributes['org.db.query.hash']).toBe(a.attributes['org.db.query.hash']);
+    expect(h.otlp()).not.toMatch(/alice|bob/);
+    await h.shutdown();
+  });
+
+  it('requestHook path: errors quoting the statement or echoing values are scrubbed at end', async () => {
+    const hashing = createDbQueryHashing();
+    const h = harness(hashing.spanProcessor);
+    const span = h.startDbSpan();
+    span.setAttribute('db.query.text', SQL);
+    hashing.pgInstrumentationConfig.requestHook(span, { query: { text: SQL } });
+    const msg = `${SQL} - invalid input syntax for type integer: "x-secret"`;
+    span.recordException(new Error(msg));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: msg });
+    span.end();
+    const [s] = h.exporter.getFinishedSpans();
+    expect(s.status.message).toBe('SELECT * FROM users WHERE email = ? - invalid input syntax for type integer: "?"');
+    expect(s.events[0].attributes?.['exception.message']).toBe(s.status.message);
+    expect(h.otlp()).not.toMatch(/alice|x-secret/);
+    await h.shutdown();
+  });
+
+  it('requestHook path in off and raw modes', async () => {
+    for (const statement of ['off', 'raw'] as const) {
+      const hashing = createDbQueryHashing({ statement });
+      const h = harness(hashing.spanProcessor);
+      const span = h.startDbSpan();
+      span.setAttribute('db.query.text', SQL);
+      hashing.pgInstrumentationConfig.requestHook(span, { query: { text: SQL } });
+      span.end();
+      const [s] = h.exporter.getFinishedSpans();
+      expect(s.attributes['db.query.text']).toBe(statement === 'off' ? undefined : SQL);
+      expect(s.attributes['org.db.query.hash']).toBe(fingerprint(SQL));
+      expect(s.name).toBe('SELECT users');
+      const counted = s as unknown as { _attributesCount: number; attributes: object };
+      expect(counted._attributesCount).toBe(Object.keys(counted.attributes).length);
+      await h.shutdown();
+    }
+  });
+
+  it('the hook sees the full text even when the SDK cuts long attribute values', async () => {
+    const exporter = new InMemorySpanExporter();
+    const hashing = createDbQueryHashing();
+    const provider = new BasicTracerProvider({
+      spanLimits: { attributeValueLengthLimit: 40 },
+      spanProcessors: [hashing.spanProcessor, new SimpleSpanProcessor(exporter)],
+    });
+    const span = provider.getTracer('t').startSpan('pg.query', { attributes: { 'db.system.name': 'postgresql' } });
+    span.setAttribute('db.query.text', SQL);
+    hashing.pgInstrumentationConfig.requestHook(span, { query: { text: SQL } });
+    span.end();
+    const [s] = exporter.getFinishedSpans();
+    expect(s.attributes['org.db.query.hash']).toBe(fingerprint(SQL));
+    expect(s.attributes['db.query.text']).toBe('SELECT * FROM users WHERE email = ?'.slice(0, 40));
+    expect(s.name).toBe('SELECT users');
+    await provider.shutdown();
+  });
+
+  it('scrubs the error status of a db span without a statement (pool connect)', async () => {
+    const h = harness(new DbQueryHashSpanProcessor());
+    const span = h.startDbSpan('pg-pool.connect');
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'password authentication failed for user "app" with "hunter2"' });
+    span.end();
+    const [s] = h.exporter.getFinishedSpans();
+    expect(s.name).toBe('pg-pool.connect');
+    expect(s.status.message).toBe('password authentication failed for user "app" with "?"');
+    await h.shutdown();
+  });
+
+  it('does not touch the span objects of other spans (no wrapped setters, no own properties)', async () => {
+    const h = harness(new DbQueryHashSpanProcessor());
+    const span = h.startSpan('GET /', { 'http.route': '/' });
+    const proto = Object.getPrototypeOf(span);
+    const before = Reflect.ownKeys(span);
+    span.setAttribute('http.response.status_code', 200);
+    span.end();
+    expect(Reflect.ownKeys(span)).toEqual(before);
+    expect((span as unknown as { setAttribute: unknown }).setAttribute).toBe(proto.setAttribute);
+    const db = h.startDbSpan();
+    expect((db as unknown as { setAttribute: unknown }).setAttribute).toBe(proto.setAttribute);
+    db.end();
+    await h.shutdown();
   });
 
   it('onEnding catches text that bypassed the setters (no db.system at start, direct writes)', async () => {

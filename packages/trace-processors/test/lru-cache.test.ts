@@ -25,6 +25,19 @@ describe('LruCache', () => {
     expect(c.size).toBe(2);
   });
 
+  it('keeps an entry that is used regularly, although hits move it only now and then', () => {
+    const c = new LruCache<number>(100, 1_000_000);
+    c.set('hot', 1);
+    for (let i = 0; i < 10_000; i++) {
+      c.set(`k${i}`, i);
+      if (i % 50 === 0) expect(c.get('hot')).toBe(1);
+    }
+    expect(c.size).toBe(100);
+    // An entry never used again leaves after `maxEntries` insertions (99 others + 'hot' remain).
+    expect(c.get('k9900')).toBeUndefined();
+    expect(c.get('k9901')).toBe(9901);
+  });
+
   it('refreshing an existing key does not grow it', () => {
     const c = new LruCache<number>(2, 8);
     for (let i = 0; i < 100; i++) c.set('abcd', i);
