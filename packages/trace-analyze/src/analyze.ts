@@ -3,6 +3,7 @@ import { findCascade } from './cascade';
 import { endpointReport, splitEndpoint } from './endpoint-stats';
 import { formatMs, formatPct } from './format';
 import { expandInputs, readDocument, readFile, type ProgressFn } from './input-files';
+import type { ParallelOptions } from './parallel-read';
 import { sortedCopy } from './percentiles';
 import type { AnalysisReport, EndpointReport, Finding } from './report-schema';
 import { describeSlowRule, parseSlowRule, type SlowRule } from './slow-rule';
@@ -30,6 +31,13 @@ const MAX_ISSUES_KEPT = 200;
  * by trace id, so a trace may be spread over any number of files and documents.
  */
 export class AnalysisSession {
+  /**
+   * `workers`: threads that parse big JSON-lines files (default: one per available CPU, at most 4;
+   * 0 = read in this thread). `chunkBytes`: bytes per chunk handed to a thread (default 8 MiB).
+   * Either way the report is identical.
+   */
+  constructor(readonly readOptions: ParallelOptions = {}) {}
+
   readonly time = new TimeBase();
   readonly store = new TraceStore();
   readonly issues: InputIssue[] = [];
@@ -48,7 +56,7 @@ export class AnalysisSession {
     issues.forEach(this.issue);
     for (const f of files) {
       this.sources++;
-      await readFile(f, this.store, this.time, this.issue, progress);
+      await readFile(f, this.store, this.time, this.issue, progress, this.readOptions);
     }
   }
 
@@ -61,8 +69,7 @@ export class AnalysisSession {
     const rule = typeof opts.slow === 'string' ? parseSlowRule(opts.slow) : opts.slow ?? { kind: 'percentile', p: 95 };
     const an = new Analyzer(this.time, { skewToleranceMs: opts.skewToleranceMs ?? 2 });
     // Analyse trace by trace; only small per-trace records outlive this loop.
-    for (const spans of this.store.traces.values()) an.addTrace(spans);
-    this.store.traces.clear();
+    this.store.drain((spans) => an.addTrace(spans));
     const minCount = opts.minCount ?? 1;
     const endpoints: EndpointReport[] = [];
     const findings: Finding[] = [];

@@ -144,7 +144,12 @@ async function main(argv: string[]): Promise<number> {
 
   const showProgress = v['no-progress'] ? false : v.progress ?? Boolean(process.stderr.isTTY);
   const progress = new Progress(showProgress);
-  const session = new AnalysisSession();
+  // Reader threads (identical results either way): TRACE_ANALYZE_WORKERS=0 reads in this thread.
+  const envInt = (name: string): number | undefined => {
+    const x = process.env[name];
+    return x !== undefined && /^\d+$/.test(x) ? Number(x) : undefined;
+  };
+  const session = new AnalysisSession({ workers: envInt('TRACE_ANALYZE_WORKERS'), chunkBytes: envInt('TRACE_ANALYZE_CHUNK_BYTES') || undefined });
   try {
     if (inputs.length > 0) {
       await session.readInputs(inputs, (bytes) => progress.bytes(bytes, session.store.spanCount));
@@ -169,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof FetchError) return fail(e.message);
     throw e;
   }
-  progress.note(`analysing ${session.store.traces.size.toLocaleString('en-US')} traces…`);
+  progress.note(`analysing ${session.store.traceCount.toLocaleString('en-US')} traces…`);
   const opts: AnalyzeOptions = { slow: v.slow, skewToleranceMs: n.skew, windowMs: n.window, endpoint: v.endpoint, minCount: n.minCount };
   const report = session.finish(opts);
   progress.done();

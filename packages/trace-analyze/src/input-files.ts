@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { isJaegerDocument, readJaegerDocument } from './jaeger-json-reader';
+import { readOtlpLineFast } from './otlp-fast-line';
+import { readFileParallel, workersFor, type ParallelOptions } from './parallel-read';
+import { TraceStore } from './trace-store';
 import { readOtlpDocument, type ReadContext } from './otlp-json-reader';
 import type { TimeBase } from './time-base';
 import type { InputIssue, SpanSink } from './types';
@@ -101,8 +104,29 @@ export async function readFile(
   time: TimeBase,
   issue: (i: InputIssue) => void,
   progress?: ProgressFn,
+  parallel: ParallelOptions = {},
 ): Promise<FileReadResult> {
   const source = file === '-' ? '<stdin>' : file;
+  if (file !== '-' && !file.endsWith('.gz') && sink instanceof TraceStore) {
+    // Big JSON-lines files are parsed by worker threads; the result is the same, spans and issues.
+    let size = 0;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      /* the stream below reports it */
+    }
+    const workers = workersFor(size, parallel);
+    if (workers > 0 && firstLineIsJson(file)) {
+      try {
+        const r = await readFileParallel(file, size, workers, sink, time, issue, parallel, progress);
+        if (r.spans === 0) issue({ source, message: 'no spans found' });
+        return r;
+      } catch (e) {
+        issue({ source, message: `read failed: ${(e as Error).message}` });
+        return { spans: 0, lines: 0 };
+      }
+    }
+  }
   let stream: Readable = file === '-' ? process.stdin : fs.createReadStream(file, { highWaterMark: 1 << 20 });
   if (file.endsWith('.gz')) stream = stream.pipe(zlib.createGunzip());
   const ctx: ReadContext = { sink, time, issue, source };
@@ -118,6 +142,16 @@ export async function readFile(
     while (end > start && (buf[end - 1] === 13 || buf[end - 1] === 32 || buf[end - 1] === 9)) end--;
     while (start < end && (buf[start] === 32 || buf[start] === 9)) start++;
     if (end === start) return;
+    if (buf[start] === 123) {
+      // Common case: a clean OTLP request, read from the bytes (same spans, a fraction of the work).
+      ctx.line = lineNo;
+      const n = readOtlpLineFast(buf, start, end, ctx);
+      if (n >= 0) {
+        jsonLines++;
+        spans += n;
+        return;
+      }
+    }
     const text = buf.toString('utf8', start, end);
     let doc: unknown;
     try {
@@ -226,8 +260,50 @@ export async function readFile(
   }
 }
 
+/**
+ * True when the first non-blank line of a file parses as JSON: then it is read as JSON lines (the
+ * sequential reader decides the same way), which is what chunks can be parsed independently for.
+ */
+function firstLineIsJson(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const step = 1 << 20;
+    let acc = Buffer.alloc(0);
+    let pos = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(step);
+      const n = fs.readSync(fd, buf, 0, step, pos);
+      if (n === 0) break;
+      pos += n;
+      acc = acc.length ? Buffer.concat([acc, buf.subarray(0, n)]) : buf.subarray(0, n);
+      // Lines of nothing but blanks are skipped, as handleLine does.
+      for (;;) {
+        const nl = acc.indexOf(10);
+        if (nl < 0) break;
+        const line = acc.toString('utf8', 0, nl).replace(/^[ \t]+|[ \t\r]+$/g, '');
+        if (line !== '') return isJson(line);
+        acc = acc.subarray(nl + 1);
+      }
+      if (acc.length > 64 << 20) return false; // a giant first line: not worth it, read in one thread
+    }
+    const last = acc.toString('utf8').replace(/^[ \t]+|[ \t\r]+$/g, '');
+    return last !== '' && isJson(last);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** JSON.parse messages differ across Node versions; keep the useful part. */
-function jsonError(e: unknown): string {
+export function jsonError(e: unknown): string {
   return String((e as Error).message).replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of JSON input: truncated?');
 }
 

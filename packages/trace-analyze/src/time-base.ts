@@ -6,6 +6,16 @@
 export class TimeBase {
   private baseSec: number | undefined;
 
+  /** The base second, once a timestamp has been seen. */
+  get base(): number | undefined {
+    return this.baseSec;
+  }
+
+  /** Sets the base second unless one is set (readers that parse timestamps themselves). */
+  seed(sec: number): void {
+    if (this.baseSec === undefined) this.baseSec = sec;
+  }
+
   /** Relative ns from an OTLP time value: decimal string or number of epoch nanoseconds. */
   fromNanos(v: unknown): number | undefined {
     if (typeof v === 'string') {
