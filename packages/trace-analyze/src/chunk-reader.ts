@@ -12,6 +12,8 @@ export interface ChunkRequest {
   file: string;
   start: number;
   end: number;
+  /** The session's time base (seconds): relative times come out as a sequential read makes them. */
+  base: number;
 }
 
 export interface ChunkResult {
@@ -59,6 +61,7 @@ function readChunkFd(fd: number, req: ChunkRequest): { result: ChunkResult; tran
   }
   const cols = new SpanColumns();
   const time = new TimeBase();
+  time.seed(req.base);
   const issues: InputIssue[] = [];
   let moreIssues = 0;
   const issue = (i: InputIssue): void => {
@@ -86,7 +89,7 @@ function readChunkFd(fd: number, req: ChunkRequest): { result: ChunkResult; tran
       pos = nl + 1;
     }
   }
-  const { message, transfer } = cols.toMessage(time.base);
+  const { message, transfer } = cols.toMessage();
   return { result: { id: req.id, columns: message, issues, moreIssues, lines, spans }, transfer };
 }
 

@@ -7,7 +7,7 @@ import { readOtlpLineFast } from './otlp-fast-line';
 import { readFileParallel, workersFor, type ParallelOptions } from './parallel-read';
 import { TraceStore } from './trace-store';
 import { readOtlpDocument, type ReadContext } from './otlp-json-reader';
-import type { TimeBase } from './time-base';
+import { TimeBase } from './time-base';
 import type { InputIssue, SpanSink } from './types';
 
 const DATA_FILE = /\.(jsonl?|ndjson)(\.gz)?$/i;
@@ -116,9 +116,13 @@ export async function readFile(
       /* the stream below reports it */
     }
     const workers = workersFor(size, parallel);
-    if (workers > 0 && firstLineIsJson(file)) {
+    const first = workers > 0 ? firstJsonLine(file) : undefined;
+    // Every chunk computes relative times against the base a sequential read would have: the
+    // session's, or else the first timestamp of the file (rounding far from the base depends on it).
+    const base = first === undefined ? undefined : time.base ?? firstTimestamp(first);
+    if (base !== undefined) {
       try {
-        const r = await readFileParallel(file, size, workers, sink, time, issue, parallel, progress);
+        const r = await readFileParallel(file, size, workers, base, sink, time, issue, parallel, progress);
         if (r.spans === 0) issue({ source, message: 'no spans found' });
         return r;
       } catch (e) {
@@ -261,10 +265,10 @@ export async function readFile(
 }
 
 /**
- * True when the first non-blank line of a file parses as JSON: then it is read as JSON lines (the
+ * The first non-blank line of a file when it parses as JSON: then the file is read as JSON lines (the
  * sequential reader decides the same way), which is what chunks can be parsed independently for.
  */
-function firstLineIsJson(file: string): boolean {
+function firstJsonLine(file: string): unknown {
   const fd = fs.openSync(file, 'r');
   try {
     const step = 1 << 20;
@@ -281,25 +285,31 @@ function firstLineIsJson(file: string): boolean {
         const nl = acc.indexOf(10);
         if (nl < 0) break;
         const line = acc.toString('utf8', 0, nl).replace(/^[ \t]+|[ \t\r]+$/g, '');
-        if (line !== '') return isJson(line);
+        if (line !== '') return parseOrUndefined(line);
         acc = acc.subarray(nl + 1);
       }
-      if (acc.length > 64 << 20) return false; // a giant first line: not worth it, read in one thread
+      if (acc.length > 64 << 20) return undefined; // a giant first line: not worth it, read in one thread
     }
     const last = acc.toString('utf8').replace(/^[ \t]+|[ \t\r]+$/g, '');
-    return last !== '' && isJson(last);
+    return last === '' ? undefined : parseOrUndefined(last);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function isJson(text: string): boolean {
+function parseOrUndefined(text: string): unknown {
   try {
-    JSON.parse(text);
-    return true;
+    return JSON.parse(text) as unknown;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** The time base reading `doc` would pick (read into a throw-away store: nothing is kept). */
+function firstTimestamp(doc: unknown): number | undefined {
+  const scratch = new TimeBase();
+  readDocument(doc, { sink: { add: () => undefined }, time: scratch, issue: () => undefined, source: '' });
+  return scratch.base;
 }
 
 /** JSON.parse messages differ across Node versions; keep the useful part. */

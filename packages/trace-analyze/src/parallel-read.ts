@@ -44,7 +44,7 @@ export function workersFor(size: number, o: ParallelOptions): number {
  * arrive early wait (at most one per worker, so memory stays bounded).
  */
 export function readFileParallel(
-  file: string, size: number, workers: number, store: TraceStore, time: TimeBase, issue: (i: InputIssue) => void,
+  file: string, size: number, workers: number, base: number, store: TraceStore, time: TimeBase, issue: (i: InputIssue) => void,
   o: ParallelOptions, progress?: (bytes: number) => void,
 ): Promise<{ spans: number; lines: number }> {
   const chunk = o.chunkBytes ?? DEFAULT_CHUNK;
@@ -72,19 +72,14 @@ export function readFileParallel(
         return;
       }
       const id = nextToSend++;
-      const req: ChunkRequest = { id, file, start: id * chunk, end: Math.min(size, (id + 1) * chunk) };
+      const req: ChunkRequest = { id, file, start: id * chunk, end: Math.min(size, (id + 1) * chunk), base };
       w.postMessage(req);
     };
     const merge = (): void => {
       for (let r = done.get(nextToMerge); r !== undefined; r = done.get(nextToMerge)) {
         done.delete(nextToMerge);
-        const base = r.columns.base;
-        let shift = 0;
-        if (base !== undefined) {
-          if (time.base === undefined) time.seed(base);
-          shift = (base - time.base!) * 1e9;
-        }
-        addColumns(store, r.columns, shift);
+        time.seed(base);
+        addColumns(store, r.columns);
         for (const i of r.issues) issue({ ...i, line: i.line === undefined ? undefined : i.line + lineOffset });
         // Beyond a chunk's first 200 the session keeps none anyway: count them.
         for (let k = 0; k < r.moreIssues; k++) issue({ source: file, message: 'more input problems' });

@@ -31,9 +31,7 @@ export interface ColumnsMessage {
   attrIdx: Int32Array;
   ids: Uint32Array; // spanHi, spanLo, parentHi, parentLo per span
   kind: Uint8Array; // kind | error << 3 | followsFrom << 4
-  times: Float64Array; // start, end per span, relative to `base`
-  /** The chunk's time base (seconds), undefined when it held no timestamp. */
-  base: number | undefined;
+  times: Float64Array; // start, end per span (relative ns, against the session's time base)
 }
 
 /**
@@ -116,11 +114,11 @@ export class SpanColumns implements PartsSink {
   }
 
   /** The message and its transfer list; this object must not be used afterwards. */
-  toMessage(base: number | undefined): { message: ColumnsMessage; transfer: ArrayBuffer[] } {
+  toMessage(): { message: ColumnsMessage; transfer: ArrayBuffer[] } {
     const n = this.n;
     // Exact-length copies: the growth slack is not worth sending.
     const message: ColumnsMessage = {
-      n, strings: this.strings, attrs: this.attrs, base,
+      n, strings: this.strings, attrs: this.attrs,
       traceIdx: this.traceIdx.slice(0, n), nameIdx: this.nameIdx.slice(0, n), serviceIdx: this.serviceIdx.slice(0, n),
       attrIdx: this.attrIdx.slice(0, n), ids: this.ids.slice(0, n * 4), kind: this.kind.slice(0, n), times: this.times.slice(0, n * 2),
     };
@@ -130,12 +128,8 @@ export class SpanColumns implements PartsSink {
 }
 const W = new Uint32Array(2);
 
-/**
- * Adds a chunk's spans to the store, in order. `shiftNs` moves the chunk's relative times onto the
- * store's time base: (base_chunk − base_main) × 1e9, an exact integer shift, so every time equals
- * what a single-threaded read would have computed.
- */
-export function addColumns(store: TraceStore, m: ColumnsMessage, shiftNs: number): void {
+/** Adds a chunk's spans to the store, in order. */
+export function addColumns(store: TraceStore, m: ColumnsMessage): void {
   const strings = m.strings;
   // Names and services are interned (one copy across chunks); trace ids are not worth it.
   const interned: Array<string | undefined> = new Array<string | undefined>(strings.length);
@@ -145,7 +139,7 @@ export function addColumns(store: TraceStore, m: ColumnsMessage, shiftNs: number
     const a = m.attrIdx[i];
     store.addParts(
       strings[m.traceIdx[i]], m.ids[i * 4], m.ids[i * 4 + 1], m.ids[i * 4 + 2], m.ids[i * 4 + 3], name(m.nameIdx[i]), KINDS[k & 7],
-      name(m.serviceIdx[i]), m.times[i * 2] + shiftNs, m.times[i * 2 + 1] + shiftNs, (k & 8) !== 0, a < 0 ? EMPTY_ATTRS : m.attrs[a], (k & 16) !== 0,
+      name(m.serviceIdx[i]), m.times[i * 2], m.times[i * 2 + 1], (k & 8) !== 0, a < 0 ? EMPTY_ATTRS : m.attrs[a], (k & 16) !== 0,
     );
   }
 }
