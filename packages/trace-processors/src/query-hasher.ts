@@ -2,9 +2,9 @@
  * The cached front of the normalizer: raw SQL text in, everything a db span needs out.
  * Any SQL client instrumentation (pg, mysql2, knex …) can share one instance.
  */
-import { fingerprintKey, FINGERPRINT_VERSION } from './fingerprint';
+import { FINGERPRINT_VERSION, normalizeAndFingerprint } from './fingerprint';
 import { LruCache } from './lru-cache';
-import { DEFAULT_MAX_SANITIZED_LENGTH, normalizeSql } from './sql-normalizer';
+import { DEFAULT_MAX_SANITIZED_LENGTH } from './sql-normalizer';
 
 export interface QueryInfo {
   /** Text safe to export as db.query.text (literals replaced by `?`). */
@@ -64,11 +64,11 @@ export class QueryHasher {
       const hit = this.cache.get(sql);
       if (hit !== undefined) return hit;
     }
-    const n = normalizeSql(sql, { maxLength: this.maxLength });
+    const n = normalizeAndFingerprint(sql, this.maxLength);
     const info: QueryInfo = Object.freeze({
       sanitized: n.sanitized,
       summary: n.summary,
-      hash: fingerprintKey(n.key),
+      hash: n.hash,
       hashVersion: FINGERPRINT_VERSION,
       operation: n.operation,
       collection: n.collection,

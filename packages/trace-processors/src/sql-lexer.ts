@@ -128,7 +128,8 @@ export class SqlLexer {
   commentCount = 0;
 
   private pos = 0;
-  private readonly len: number;
+  private len: number;
+  private text: string;
   /**
    * Operator characters before this offset are known to lex one at a time (the tail of a run of
    * `+`/`-` cut off by the trailing-sign rule). Without this memo, `+-+-+-…` would rescan the rest
@@ -136,8 +137,21 @@ export class SqlLexer {
    */
   private opSingleUntil = 0;
 
-  constructor(private readonly text: string) {
+  constructor(text: string) {
+    this.text = text;
     this.len = text.length;
+  }
+
+  /** Start over on another text (lets a caller reuse one lexer instead of allocating one per statement). */
+  init(text: string): void {
+    this.text = text;
+    this.len = text.length;
+    this.pos = 0;
+    this.start = 0;
+    this.end = 0;
+    this.spaceBefore = false;
+    this.commentCount = 0;
+    this.opSingleUntil = 0;
   }
 
   /** Current read position; `reset(mark)` returns to it (one token of lookahead for callers). */

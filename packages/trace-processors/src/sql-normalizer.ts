@@ -12,6 +12,7 @@
  * statement becomes `?` — a tail we cannot classify is never emitted. The function never throws:
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
+import { KW_SIGN_CONTEXT, scanWord, word } from './sql-keywords';
 import { SqlLexer, TokenKind } from './sql-lexer';
 import { SummaryBuilder } from './sql-summary';
 
@@ -41,13 +42,6 @@ export interface NormalizedSql {
 }
 
 const PLACEHOLDER = '?';
-
-/** Words after which a `-` or `+` is a sign, not a binary operator. */
-const SIGN_CONTEXT_WORDS = new Set([
-  'select', 'where', 'and', 'or', 'not', 'when', 'then', 'else', 'values', 'in', 'between', 'limit',
-  'offset', 'by', 'having', 'on', 'set', 'like', 'ilike', 'is', 'return', 'returning', 'case',
-  'distinct', 'all', 'any', 'some', 'fetch', 'first', 'next', 'default', 'to', 'from',
-]);
 
 /** Type names that prefix a string literal (`DATE '2024-01-01'`): in the key the pair is one constant. */
 const TYPED_LITERAL_WORDS = new Set([
@@ -81,8 +75,8 @@ interface ValuesState {
   /** Key range of the last kept row. */
   prevKeyStart: number;
   prevKeyEnd: number;
-  prevSanStart: number;
-  prevSanEnd: number;
+  /** Sanitized text of the last kept row. */
+  prevSanRow: string | null;
   /** Where the comma before the current row starts (to remove it with a duplicate row). */
   commaKey: number;
   commaSan: number;
@@ -154,7 +148,7 @@ function unquoteIdent(raw: string): string {
 export function normalizeSql(sql: string, options?: NormalizeOptions): NormalizedSql {
   if (typeof sql !== 'string') return UNTERMINATED;
   try {
-    return normalize(sql, options?.maxLength ?? DEFAULT_MAX_SANITIZED_LENGTH);
+    return normalize(sql, options?.maxLength ?? DEFAULT_MAX_SANITIZED_LENGTH, undefined);
   } catch {
     // Defensive: a bug must not surface in the host application, nor fall back to the raw text.
     return UNTERMINATED;
@@ -162,19 +156,68 @@ export function normalizeSql(sql: string, options?: NormalizeOptions): Normalize
 }
 
 /**
- * One normalization run. A class rather than closures: the per-token state lives in fields of one
- * object instead of a captured context, and no function objects are allocated per call.
+ * Normalize and hash the canonical key without building the key string: `hashKey` receives the
+ * key's tokens (to be joined by single spaces) and its result is returned as `hash`; `key` is ''.
+ * For the cache-miss path of QueryHasher, where joining the key cost as much as the rest of the
+ * normalization. Never throws.
+ */
+export function normalizeSqlHashed(sql: string, maxLength: number, hashKey: (parts: readonly string[]) => string): NormalizedSql & { hash: string } {
+  if (typeof sql === 'string') {
+    try {
+      return normalize(sql, maxLength, hashKey) as NormalizedSql & { hash: string };
+    } catch {
+      // as above
+    }
+  }
+  return { ...UNTERMINATED, hash: hashKey([PLACEHOLDER]) };
+}
+
+/**
+ * The normalizer's state. One instance is reused for every statement (`normalize` below): its arrays,
+ * frames and summary builder are allocated once, not per call. Nothing in a run calls out of this
+ * module, so a run cannot be re-entered.
+ *
+ * The sanitized text is not built token by token: what is copied verbatim (everything except
+ * literals, comments and re-spaced whitespace) is kept as a pending *run* of the source, `[runStart,
+ * runEnd)`, which grows while tokens follow each other exactly as the output wants them (adjacent, or
+ * separated by one space). Only a placeholder, a folded separator or a mark (a list that may collapse,
+ * a VALUES row) ends a run; so a typical statement is a handful of slices instead of two strings per
+ * token.
  */
 class Normalizer {
-  private readonly lexer: SqlLexer;
-  private readonly key: string[] = [];
-  private readonly san: string[] = [];
-  private readonly frames: Frame[] = [];
+  private readonly lexer = new SqlLexer('');
+  private sql = '';
+  private maxLength = DEFAULT_MAX_SANITIZED_LENGTH;
+  private key: string[] = [];
+  /** Finished pieces of the sanitized text (a pending run is not in here yet). */
+  private san: string[] = [];
+  private runStart = -1;
+  private runEnd = -1;
+  /** Start of the last run moved into `san` (to cut a token out of it at the end). */
+  private flushedRunStart = -1;
+  /** Where the text of the last emitted token starts: a source offset (in a run) or an index in `san`. */
+  private lastTok = -1;
+  private lastTokInRun = false;
+  private frames: Frame[] = [];
+  /** Frame objects by depth, reused. */
+  private readonly framePool: Frame[] = [];
   private readonly summary = new SummaryBuilder();
   private values: ValuesState | null = null;
-  /** Kind of the previous significant token, and its lower-cased text when it was a word. */
+  private readonly valuesState: ValuesState = {
+    depth: 0,
+    expectRow: false,
+    prevKeyStart: -1,
+    prevKeyEnd: -1,
+    prevSanRow: null,
+    commaKey: -1,
+    commaSan: -1,
+    rowKeyStart: -1,
+    rowSanStart: -1,
+  };
+  /** Kind of the previous significant token, and its lower-cased text and flags when it was a word. */
   private prevKind = TokenKind.End;
   private prevWord = '';
+  private prevFlags = 0;
   /** The previous emitted token was a constant (literal, parameter, collapsed list). */
   private prevConst = false;
   /** The previous token was a string literal (PostgreSQL concatenates adjacent ones). */
@@ -183,20 +226,100 @@ class Normalizer {
   private skipCastType = false;
   /** Index in `key` of the last word when it may prefix a typed literal (`DATE '…'`). */
   private typedWordAt = -1;
-  /** Lower-cased text of the current token when it is a word. */
+  /** Lower-cased text and flags of the current token when it is a word. */
   private currentWord = '';
+  private currentFlags = 0;
+  /** When set, the key is hashed from its parts instead of joined (see normalizeSqlHashed). */
+  private hashKey: ((parts: readonly string[]) => string) | undefined = undefined;
 
-  constructor(
-    private readonly sql: string,
-    private readonly maxLength: number,
-  ) {
-    this.lexer = new SqlLexer(sql);
+  init(sql: string, maxLength: number, hashKey: ((parts: readonly string[]) => string) | undefined): void {
+    this.hashKey = hashKey;
+    this.sql = sql;
+    this.maxLength = maxLength;
+    this.lexer.init(sql);
+    // Fresh arrays: allocating an empty array is cheaper than `length = 0` (a call into the runtime).
+    this.key = [];
+    this.san = [];
+    this.runStart = -1;
+    this.runEnd = -1;
+    this.flushedRunStart = -1;
+    this.lastTok = -1;
+    this.lastTokInRun = false;
+    this.frames = [];
+    this.summary.reset();
+    this.values = null;
+    this.prevKind = TokenKind.End;
+    this.prevWord = '';
+    this.prevFlags = 0;
+    this.prevConst = false;
+    this.prevString = false;
+    this.skipCastType = false;
+    this.typedWordAt = -1;
+    this.currentWord = '';
+    this.currentFlags = 0;
   }
 
-  private pushSan(text: string, space: boolean): void {
+  /** Drop every reference to the last statement (no raw SQL kept alive between calls). */
+  release(): void {
+    this.sql = '';
+    this.lexer.init('');
+    this.hashKey = undefined;
+    this.key = [];
+    this.san = [];
+    this.valuesState.prevSanRow = null;
+    this.summary.reset();
+  }
+
+  private flushRun(): void {
+    if (this.runStart < 0) return;
+    this.san.push(this.sql.slice(this.runStart, this.runEnd));
+    this.flushedRunStart = this.runStart;
+    this.runStart = -1;
+  }
+
+  /** Append the source text `[start, end)`, after one space when `space` (and the output does not end in one). */
+  private verbatim(start: number, end: number, space: boolean): void {
+    const sql = this.sql;
+    this.lastTokInRun = true;
+    this.lastTok = start;
+    if (this.runStart >= 0) {
+      // The output ends with the run (never with a space): grow it when the source already reads
+      // exactly as the output should.
+      if (space ? start === this.runEnd + 1 && sql.charCodeAt(this.runEnd) === 32 : start === this.runEnd) {
+        this.runEnd = end;
+        return;
+      }
+      this.flushRun();
+    }
+    const san = this.san;
+    if (space && san.length > 0 && san[san.length - 1] !== ' ') {
+      if (start > 0 && sql.charCodeAt(start - 1) === 32) {
+        this.runStart = start - 1;
+      } else {
+        san.push(' ');
+        this.runStart = start;
+      }
+    } else {
+      this.runStart = start;
+    }
+    this.runEnd = end;
+  }
+
+  /** Append a text of our own (a placeholder), after one space when `space`. */
+  private text(text: string, space: boolean): void {
+    this.flushRun();
     const san = this.san;
     if (space && san.length > 0 && san[san.length - 1] !== ' ') san.push(' ');
+    this.lastTokInRun = false;
+    this.lastTok = san.length;
     san.push(text);
+  }
+
+  /** Output separator for a mark: the space a token at `space` would get, as a piece of its own. */
+  private separator(space: boolean): void {
+    this.flushRun();
+    const san = this.san;
+    if (space && san.length > 0 && san[san.length - 1] !== ' ') san.push(' ');
   }
 
   /** A token that is not a constant makes the innermost open list non-constant. */
@@ -214,61 +337,75 @@ class Normalizer {
     }
   }
 
-  /** Emit a constant: `?` in both outputs (or the `$n` text in the sanitized one). */
-  private emitConst(sanText: string, space: boolean, param: boolean): void {
+  /** Emit a constant: `?` in both outputs (or, for a `$n` parameter, its text in the sanitized one). */
+  private emitConst(space: boolean, param: boolean): void {
     const key = this.key;
     // The set lookup happens only here, when a literal follows a word — not for every word.
     if (this.typedWordAt >= 0 && this.typedWordAt === key.length - 1 && !param && TYPED_LITERAL_WORDS.has(key[this.typedWordAt])) key.pop();
     key.push(PLACEHOLDER);
-    this.pushSan(sanText, space);
+    if (param) this.verbatim(this.lexer.start, this.lexer.end, space);
+    else this.text(PLACEHOLDER, space);
     this.markElement(param);
     this.prevConst = true;
   }
 
+  private unterminatedResult(): NormalizedSql {
+    // Everything from here on is inside a literal or comment we cannot delimit: emit nothing of it.
+    const s = this.summary.finish();
+    this.key = [PLACEHOLDER];
+    const r: NormalizedSql & { hash?: string } = { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
+    if (this.hashKey !== undefined) r.hash = this.hashKey(this.key);
+    return r;
+  }
+
   run(): NormalizedSql {
-    const { sql, lexer, key, san, frames, summary, maxLength } = this;
+    const { sql, lexer, key, san, frames, summary } = this;
     for (;;) {
       const kind = lexer.next();
       if (kind === TokenKind.End) break;
-      if (kind === TokenKind.Unterminated) {
-        // Everything from here on is inside a literal or comment we cannot delimit: emit nothing of it.
-        const s = summary.finish();
-        return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
-      }
+      if (kind === TokenKind.Unterminated) return this.unterminatedResult();
       const space = lexer.spaceBefore;
       const depth = frames.length;
+      let lower = '';
+      let flags = 0;
+      if (kind === TokenKind.Word) {
+        scanWord(sql, lexer.start, lexer.end);
+        lower = word.lower;
+        flags = word.flags;
+        // `E$$secret$$` is one identifier for PostgreSQL (`$` continues a name), but a name holding
+        // `$$` is far more likely a dollar-quoted literal with a stray letter in front of it.
+        if (word.dollarQuote) return this.unterminatedResult();
+      }
 
       // A literal glued to a word (`'O'Brien'`, `name='x'y`) is how a broken quote looks once the
       // lexer has re-synchronised on the *wrong* quotes: what reads as words may be the inside of a
       // literal. Valid SQL essentially never glues them, so the statement is treated as unterminated.
-      if (
-        (!space && isAtom(kind) && isAtom(this.prevKind) && (isQuoted(kind) || isQuoted(this.prevKind))) ||
-        (kind === TokenKind.Word && hasDollarQuote(sql, lexer.start, lexer.end))
-      ) {
-        const s = summary.finish();
-        return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
+      if (!space && ((1 << kind) & ATOM_KINDS) !== 0 && ((1 << this.prevKind) & ATOM_KINDS) !== 0 && (((1 << kind) | (1 << this.prevKind)) & QUOTED_KINDS) !== 0) {
+        return this.unterminatedResult();
       }
       // Likewise a "quoted identifier" holding quotes, dollars, `=`, line breaks, or far longer than
       // PostgreSQL's 63-byte name limit, is more likely a stray `"` pairing across a literal than a
       // name. (ORM aliases such as `"Customer->Orders.id"` stay well within these rules.)
       if (kind === TokenKind.QuotedIdent && suspiciousQuotedIdent(sql, lexer.start, lexer.end)) {
-        const s = summary.finish();
-        return { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
+        return this.unterminatedResult();
       }
 
       // VALUES bookkeeping: leaving the list ends the state.
-      if (this.values !== null && depth === this.values.depth) {
-        if (kind === TokenKind.OpenParen && this.values.expectRow) {
-          this.values.rowKeyStart = key.length;
-          this.values.rowSanStart = san.length;
-        } else if (kind === TokenKind.Comma && !this.values.expectRow) {
-          this.values.expectRow = true;
-          this.values.commaKey = key.length;
-          this.values.commaSan = san.length;
+      let rowStart = false;
+      const values = this.values;
+      if (values !== null && depth === values.depth) {
+        if (kind === TokenKind.OpenParen && values.expectRow) {
+          values.rowKeyStart = key.length;
+          rowStart = true;
+        } else if (kind === TokenKind.Comma && !values.expectRow) {
+          values.expectRow = true;
+          values.commaKey = key.length;
+          this.flushRun();
+          values.commaSan = san.length;
         } else {
           this.values = null;
         }
-      } else if (this.values !== null && depth < this.values.depth) {
+      } else if (values !== null && depth < values.depth) {
         this.values = null;
       }
 
@@ -289,29 +426,29 @@ class Normalizer {
             break;
           }
           this.typedWordAt = wasTypedWordAt;
-          this.emitConst(PLACEHOLDER, space, false);
+          this.emitConst(space, false);
           this.prevString = true;
           summary.other();
           break;
         }
         case TokenKind.Number:
-          this.emitConst(PLACEHOLDER, space, false);
+          this.emitConst(space, false);
           summary.other();
           break;
         case TokenKind.Param:
-          this.emitConst(sql.slice(lexer.start, lexer.end), space, true);
+          this.emitConst(space, true);
           summary.other();
           break;
         case TokenKind.Word: {
-          const raw = sql.slice(lexer.start, lexer.end);
-          const lower = raw.toLowerCase();
           this.currentWord = lower;
+          this.currentFlags = flags;
           if (this.skipCastType) {
             // `'…'::int` groups with `'…'`: the type of a constant is dropped from the key.
             this.skipCastType = false;
-            this.pushSan(raw, space);
+            this.verbatim(lexer.start, lexer.end, space);
             this.prevConst = true;
             this.prevWord = lower;
+            this.prevFlags = flags;
             this.prevKind = kind;
             continue;
           }
@@ -320,7 +457,7 @@ class Normalizer {
             !(lower === 'null' && (this.prevWord === 'is' || (this.prevWord === 'not' && key[key.length - 2] === 'is')))
           ) {
             key.push(PLACEHOLDER);
-            this.pushSan(raw, space);
+            this.verbatim(lexer.start, lexer.end, space);
             this.markElement(false);
             this.prevConst = true;
             summary.other();
@@ -328,65 +465,67 @@ class Normalizer {
           }
           // Savepoint names are generated (`sp_1`, `sp_2` …): they do not make a new shape.
           key.push(this.prevWord === 'savepoint' && this.prevKind === TokenKind.Word ? PLACEHOLDER : lower);
-          this.pushSan(raw, space);
+          this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           this.typedWordAt = key.length - 1;
           if (lower === 'values' && this.values === null) {
-            this.values = {
-              depth,
-              expectRow: true,
-              prevKeyStart: -1,
-              prevKeyEnd: -1,
-              prevSanStart: -1,
-              prevSanEnd: -1,
-              commaKey: -1,
-              commaSan: -1,
-              rowKeyStart: -1,
-              rowSanStart: -1,
-            };
+            const v = this.valuesState;
+            v.depth = depth;
+            v.expectRow = true;
+            v.prevKeyStart = -1;
+            v.prevKeyEnd = -1;
+            v.prevSanRow = null;
+            v.commaKey = -1;
+            v.commaSan = -1;
+            v.rowKeyStart = -1;
+            v.rowSanStart = -1;
+            this.values = v;
           }
-          summary.word(lower, depth);
+          summary.word(lower, depth, flags);
           break;
         }
         case TokenKind.QuotedIdent: {
-          const raw = sql.slice(lexer.start, lexer.end);
           if (this.skipCastType) {
             this.skipCastType = false;
-            this.pushSan(raw, space);
+            this.verbatim(lexer.start, lexer.end, space);
             this.prevConst = true;
             break;
           }
+          const raw = sql.slice(lexer.start, lexer.end);
           key.push(canonicalQuotedIdent(raw));
-          this.pushSan(raw, space);
+          this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.quotedIdent(unquoteIdent(raw), depth);
           break;
         }
         case TokenKind.Operator: {
-          const op = sql.slice(lexer.start, lexer.end);
-          if (op === '?' && isSignContext(this.prevKind, this.prevWord)) {
+          const opStart = lexer.start;
+          const opEnd = lexer.end;
+          const single = opEnd - opStart === 1 ? sql.charCodeAt(opStart) : 0;
+          const signContext = isSignContext(this.prevKind, this.prevFlags);
+          if (single === 63 /* ? */ && signContext) {
             // A `?` where an operand is expected is a placeholder (mysql2, knex, JDBC style) — or an
             // already sanitized literal — not PostgreSQL's jsonb `?` operator, which sits between two
             // operands. Treated as a constant, so `IN (?, ?, ?)` groups like `IN (1, 2)`.
-            this.emitConst(PLACEHOLDER, space, false);
+            this.emitConst(space, false);
             summary.other();
             break;
           }
-          if ((op === '-' || op === '+') && isSignContext(this.prevKind, this.prevWord)) {
+          if ((single === 45 /* - */ || single === 43 /* + */) && signContext) {
             // A sign in front of a number is part of the constant: `= -5` groups with `= 5`.
             const mark = lexer.mark();
-            const savedSpace = space;
             if (lexer.next() === TokenKind.Number) {
-              this.emitConst(PLACEHOLDER, savedSpace, false);
+              this.emitConst(space, false);
               summary.other();
               this.prevKind = TokenKind.Number;
               this.prevWord = '';
+              this.prevFlags = 0;
               continue;
             }
             lexer.reset(mark);
           }
-          key.push(op);
-          this.pushSan(op, space);
+          key.push(sql.slice(opStart, opEnd));
+          this.verbatim(opStart, opEnd, space);
           this.markNonConst();
           summary.other();
           break;
@@ -394,49 +533,60 @@ class Normalizer {
         case TokenKind.Cast: {
           if (wasConst) {
             // Keep the cast in the sanitized text, drop it (and its type) from the key.
-            this.pushSan('::', space);
+            this.verbatim(lexer.start, lexer.end, space);
             this.skipCastType = true;
             this.prevConst = true;
             this.prevKind = kind;
             continue;
           }
           key.push('::');
-          this.pushSan('::', space);
+          this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.other();
           break;
         }
         case TokenKind.OpenParen:
         case TokenKind.OpenBracket: {
-          const open = kind === TokenKind.OpenParen ? '(' : '[';
+          const isParen = kind === TokenKind.OpenParen;
+          const openStart = lexer.start;
+          const openEnd = lexer.end;
           // `?::int[]` — the array brackets belong to the dropped cast type.
-          if (kind === TokenKind.OpenBracket && wasConst && this.prevKind === TokenKind.Word && key[key.length - 1] === PLACEHOLDER) {
+          if (!isParen && wasConst && this.prevKind === TokenKind.Word && key[key.length - 1] === PLACEHOLDER) {
             const mark = lexer.mark();
             if (lexer.next() === TokenKind.CloseBracket) {
-              this.pushSan('[]', space);
+              this.text('[]', space);
               this.prevConst = true;
               this.prevKind = TokenKind.CloseBracket;
               continue;
             }
             lexer.reset(mark);
           }
-          const isRow = this.values !== null && depth === this.values.depth && this.values.expectRow && kind === TokenKind.OpenParen;
-          if (isRow && this.values !== null) this.values.expectRow = false;
+          const v = this.values;
+          const isRow = rowStart && isParen && v !== null;
+          if (isRow) v!.expectRow = false;
           this.markElement(false);
           // An opening bracket makes the enclosing list non-constant unless this one collapses (checked at close).
-          const frame: Frame = {
-            keyOpen: key.length,
-            sanStart: 0,
-            constOnly: true,
-            hasElement: false,
-            hasParam: false,
-            sanCollapsible:
-              (kind === TokenKind.OpenParen && this.prevKind === TokenKind.Word && this.prevWord === 'in') ||
-              (kind === TokenKind.OpenBracket && this.prevKind === TokenKind.Word && this.prevWord === 'array'),
-            valuesRow: isRow,
-          };
-          key.push(open);
-          this.pushSan(open, space);
+          let frame = this.framePool[depth];
+          if (frame === undefined) {
+            frame = { keyOpen: 0, sanStart: 0, constOnly: true, hasElement: false, hasParam: false, sanCollapsible: false, valuesRow: false };
+            this.framePool[depth] = frame;
+          }
+          frame.keyOpen = key.length;
+          frame.constOnly = true;
+          frame.hasElement = false;
+          frame.hasParam = false;
+          frame.sanCollapsible = this.prevKind === TokenKind.Word && (isParen ? this.prevWord === 'in' : this.prevWord === 'array');
+          frame.valuesRow = isRow;
+          key.push(isParen ? '(' : '[');
+          if (isRow) {
+            // Rows are compared as text: the row's output starts a piece of its own.
+            this.separator(space);
+            v!.rowSanStart = san.length;
+            this.verbatim(openStart, openEnd, false);
+          } else {
+            this.verbatim(openStart, openEnd, space);
+          }
+          if (frame.sanCollapsible) this.flushRun();
           frame.sanStart = san.length;
           frames.push(frame);
           summary.openParen();
@@ -449,7 +599,7 @@ class Normalizer {
           if (frame === undefined) {
             // Unbalanced closer: keep it as is.
             key.push(close);
-            this.pushSan(close, space);
+            this.verbatim(lexer.start, lexer.end, space);
             summary.other();
             break;
           }
@@ -475,19 +625,22 @@ class Normalizer {
               key.push(close === ')' ? '(' : '[', PLACEHOLDER, close);
             }
             if (frame.sanCollapsible && !frame.hasParam) {
+              // Everything after the bracket is in `san` from `sanStart` on, or in the pending run.
+              this.runStart = -1;
               san.length = frame.sanStart;
               san.push(PLACEHOLDER);
             }
           } else {
             key.push(close);
           }
-          this.pushSan(close, false);
+          this.verbatim(lexer.start, lexer.end, false);
           if (frames.length > 0) {
             const parent = frames[frames.length - 1];
             if (!collapsed) parent.constOnly = false;
             if (frame.hasParam) parent.hasParam = true;
           }
           if (frame.valuesRow && this.values !== null) {
+            this.flushRun();
             dedupeRow(this.values, key, san);
           }
           this.prevConst = collapsed;
@@ -496,7 +649,7 @@ class Normalizer {
         }
         case TokenKind.Comma:
           key.push(',');
-          this.pushSan(',', space);
+          this.verbatim(lexer.start, lexer.end, space);
           summary.comma(depth);
           break;
         case TokenKind.Semicolon:
@@ -504,90 +657,108 @@ class Normalizer {
             // Statement separator: drop empty statements and a trailing semicolon from both outputs.
             if (key.length > 0 && key[key.length - 1] !== ';') {
               key.push(';');
-              this.pushSan(';', space);
+              this.verbatim(lexer.start, lexer.end, space);
             }
             summary.endStatement();
             this.values = null;
           } else {
             key.push(';');
-            this.pushSan(';', space);
+            this.verbatim(lexer.start, lexer.end, space);
             this.markNonConst();
           }
           break;
         case TokenKind.Dot:
           key.push('.');
-          this.pushSan('.', space);
+          this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.dot();
           break;
         default: {
-          const raw = sql.slice(lexer.start, lexer.end);
-          key.push(raw);
-          this.pushSan(raw, space);
+          key.push(sql.slice(lexer.start, lexer.end));
+          this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.other();
           break;
         }
       }
       this.prevKind = kind;
-      this.prevWord = kind === TokenKind.Word ? this.currentWord : '';
+      if (kind === TokenKind.Word) {
+        this.prevWord = this.currentWord;
+        this.prevFlags = this.currentFlags;
+      } else {
+        this.prevWord = '';
+        this.prevFlags = 0;
+      }
     }
 
-    // A trailing `;` is not part of the shape.
+    // A trailing `;` is not part of the shape: drop it, and the text of the last token emitted.
     if (key.length > 0 && key[key.length - 1] === ';') {
       key.pop();
-      san.pop();
+      this.dropLastToken();
     }
-    if (san.length > 0 && san[san.length - 1] === ' ') san.pop();
 
     const s = summary.finish();
-    // A `+=` rope of many pieces would be kept as such in the cache (tens of bytes per piece instead of
-    // one byte per character): read one character, which makes V8 flatten it in place. Measured
-    // cheaper than Array.prototype.join, which returns a flat string directly.
-    let sanitized = concat(san, '');
-    sanitized.charCodeAt(0);
+    this.flushRun();
+    // join, not a `+=` loop: it builds one flat string at once, where `+=` builds a rope that the cache
+    // would keep as such (tens of bytes per piece) and that hashing or reading must flatten anyway.
+    let sanitized = san.length === 1 ? san[0] : san.join('');
+    if (sanitized.charCodeAt(sanitized.length - 1) === 32) sanitized = sanitized.slice(0, -1);
     let truncated = false;
-    if (sanitized.length > maxLength) {
-      sanitized = truncate(sanitized, maxLength);
+    if (sanitized.length > this.maxLength) {
+      sanitized = truncate(sanitized, this.maxLength);
       truncated = true;
     }
-    return {
+    const hashKey = this.hashKey;
+    const r: NormalizedSql & { hash?: string } = {
       sanitized,
-      key: concat(key, ' '),
+      key: hashKey === undefined ? concat(key, ' ') : '',
       summary: s.summary,
       operation: s.operation,
       collection: s.collection,
       unterminated: false,
       truncated,
     };
+    if (hashKey !== undefined) r.hash = hashKey(key);
+    return r;
+  }
+
+  /** Remove the text of the last emitted token from the sanitized output. */
+  private dropLastToken(): void {
+    if (!this.lastTokInRun) {
+      if (this.lastTok >= 0 && this.lastTok < this.san.length) this.san.length = this.lastTok;
+      return;
+    }
+    if (this.runStart >= 0 && this.lastTok >= this.runStart) {
+      this.runEnd = this.lastTok;
+      if (this.runEnd <= this.runStart) this.runStart = -1;
+      return;
+    }
+    // The token's run was already moved into `san`: it ends the last piece.
+    const san = this.san;
+    if (san.length === 0 || this.flushedRunStart < 0) return;
+    const keep = this.lastTok - this.flushedRunStart;
+    const last = san[san.length - 1];
+    if (keep <= 0) san.length--;
+    else if (keep < last.length) san[san.length - 1] = last.slice(0, keep);
   }
 }
 
-function normalize(sql: string, maxLength: number): NormalizedSql {
-  return new Normalizer(sql, maxLength).run();
-}
+let shared: Normalizer | undefined;
 
-/** Tokens that are operands on their own: two of them glued together is not SQL. */
-function isAtom(kind: TokenKind): boolean {
-  return (
-    kind === TokenKind.Word || kind === TokenKind.Number || kind === TokenKind.String || kind === TokenKind.QuotedIdent || kind === TokenKind.Param
-  );
-}
-
-function isQuoted(kind: TokenKind): boolean {
-  return kind === TokenKind.String || kind === TokenKind.QuotedIdent;
-}
-
-/**
- * `E$$secret$$` is one identifier for PostgreSQL (`$` continues a name), but a name holding `$$` is
- * far more likely a dollar-quoted literal with a stray letter in front of it.
- */
-function hasDollarQuote(sql: string, start: number, end: number): boolean {
-  for (let i = start + 1; i < end - 1; i++) {
-    if (sql.charCodeAt(i) === 36 && sql.charCodeAt(i + 1) === 36) return true;
+function normalize(sql: string, maxLength: number, hashKey: ((parts: readonly string[]) => string) | undefined): NormalizedSql {
+  const n = shared ?? (shared = new Normalizer());
+  n.init(sql, maxLength, hashKey);
+  try {
+    return n.run();
+  } finally {
+    n.release();
   }
-  return false;
 }
+
+/** Tokens that are operands on their own (two of them glued together is not SQL), as a bit mask of kinds. */
+const ATOM_KINDS =
+  (1 << TokenKind.Word) | (1 << TokenKind.Number) | (1 << TokenKind.String) | (1 << TokenKind.QuotedIdent) | (1 << TokenKind.Param);
+const QUOTED_KINDS = (1 << TokenKind.String) | (1 << TokenKind.QuotedIdent);
 
 function suspiciousQuotedIdent(sql: string, start: number, end: number): boolean {
   // `U&"…"` may hold escapes; measure the part between the quotes.
@@ -610,7 +781,7 @@ function concat(parts: string[], separator: string): string {
   return out;
 }
 
-function isSignContext(prevKind: TokenKind, prevWord: string): boolean {
+function isSignContext(prevKind: TokenKind, prevFlags: number): boolean {
   switch (prevKind) {
     case TokenKind.End:
     case TokenKind.OpenParen:
@@ -621,7 +792,7 @@ function isSignContext(prevKind: TokenKind, prevWord: string): boolean {
     case TokenKind.Colon:
       return true;
     case TokenKind.Word:
-      return SIGN_CONTEXT_WORDS.has(prevWord);
+      return (prevFlags & KW_SIGN_CONTEXT) !== 0;
     default:
       return false;
   }
@@ -637,13 +808,13 @@ function dedupeRow(v: ValuesState, key: string[], san: string[]): void {
     v.prevKeyStart = v.rowKeyStart;
     v.prevKeyEnd = keyEnd;
   }
-  // The sanitized row may start with a separating space; compare from the `(`.
-  const rowSan = san[v.rowSanStart] === ' ' ? v.rowSanStart + 1 : v.rowSanStart;
-  if (v.prevSanStart >= 0 && v.commaSan >= 0 && rangesEqual(san, v.prevSanStart, v.prevSanEnd, rowSan, sanEnd)) {
+  // The row's sanitized text is `san` from rowSanStart (its `(`) on.
+  let row = '';
+  for (let i = v.rowSanStart; i < sanEnd; i++) row += san[i];
+  if (v.prevSanRow !== null && v.commaSan >= 0 && row === v.prevSanRow) {
     san.length = v.commaSan;
   } else {
-    v.prevSanStart = rowSan;
-    v.prevSanEnd = san.length;
+    v.prevSanRow = row;
   }
 }
 

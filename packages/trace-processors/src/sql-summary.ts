@@ -7,63 +7,38 @@
  * they touch, in order of appearance, short (≤ 255 characters) and low in cardinality.
  */
 
+import {
+  DDL_MODIFIERS,
+  DDL_OBJECTS,
+  DDL_VERBS,
+  DML_STARTS,
+  NAMED_UTILITIES,
+  TARGET_NOISE,
+} from './sql-summary-words';
+import { KW_DML_OP as W_DML_OP, KW_FROM_END as W_FROM_END, KW_INTRODUCER as W_INTRODUCER, KW_NOISE as W_NOISE, KW_NOT_OP_AFTER as W_NOT_OP_AFTER } from './sql-keywords';
+
 /** Upper bound for `db.query.summary`, from the semantic conventions. */
 export const MAX_SUMMARY_LENGTH = 255;
 
-const DML_OPERATIONS = new Set(['select', 'insert', 'update', 'delete', 'merge']);
-
-/** Statements whose first word starts a data query (the operations are found as they appear). */
-const DML_STARTS = new Set(['select', 'insert', 'update', 'delete', 'merge', 'with', 'values', 'table', 'explain']);
-
-/** A DML keyword preceded by one of these is a clause, not an operation (`FOR UPDATE`, `ON DELETE`, `DO UPDATE`). */
-const NOT_AN_OPERATION_AFTER = new Set(['for', 'key', 'do', 'on', 'then', 'share', 'no', 'of', 'grant', 'revoke']);
-
-/** Keywords after which the next name is a collection. */
-const TARGET_INTRODUCERS = new Set(['from', 'join', 'into', 'update', 'using', 'table']);
-
-/** Words skipped while waiting for a collection name. */
-const TARGET_NOISE = new Set(['only', 'lateral', 'if', 'not', 'exists', 'concurrently']);
-
-/** Keywords that end a FROM list (after which a comma no longer introduces a collection). */
-const FROM_LIST_END = new Set([
-  'where', 'group', 'order', 'limit', 'offset', 'having', 'window', 'union', 'except', 'intersect',
-  'returning', 'on', 'using', 'for', 'fetch', 'set', 'values', 'select', 'natural',
-]);
-
-/** Object kinds named in DDL (`CREATE <kind> name`). */
-const DDL_OBJECTS = new Set([
-  'table', 'index', 'view', 'sequence', 'schema', 'function', 'procedure', 'trigger', 'type',
-  'extension', 'database', 'role', 'user', 'policy', 'domain', 'aggregate', 'collation',
-  'publication', 'subscription', 'tablespace', 'rule', 'server', 'statistics',
-]);
-
-/** Statements summarised as keyword + object kind + name. */
-const DDL_VERBS = new Set(['create', 'drop', 'alter', 'comment', 'reindex']);
-
-/** Utility statements summarised as keyword + the name that follows (a table, a procedure…). */
-const NAMED_UTILITIES = new Set(['truncate', 'copy', 'call', 'lock', 'vacuum', 'analyze', 'cluster', 'refresh']);
-
-/** Words between a DDL verb and the object kind (`CREATE OR REPLACE TEMP VIEW`). */
-const DDL_MODIFIERS = new Set([
-  'or', 'replace', 'unique', 'temp', 'temporary', 'unlogged', 'materialized', 'global', 'local',
-  'recursive', 'foreign', 'default', 'constraint', 'trusted', 'procedural', 'on',
-]);
-
-/** Bit flags of a word for the DML path, so a word costs one map lookup instead of five set lookups. */
-const W_DML_OP = 1;
-const W_NOT_OP_AFTER = 2;
-const W_INTRODUCER = 4;
-const W_NOISE = 8;
-const W_FROM_END = 16;
-const WORD_FLAGS = new Map<string, number>();
-function addFlag(words: Iterable<string>, flag: number): void {
-  for (const w of words) WORD_FLAGS.set(w, (WORD_FLAGS.get(w) ?? 0) | flag);
+/** Upper-case spellings of keywords, computed once: `toUpperCase` per operation was a measurable cost. */
+const UPPER = new Map<string, string>();
+function upper(lower: string): string {
+  let u = UPPER.get(lower);
+  if (u === undefined) {
+    u = lower.toUpperCase();
+    // Only keywords come here, but stay bounded whatever the input.
+    if (UPPER.size < 512) UPPER.set(lower, u);
+  }
+  return u;
 }
-addFlag(DML_OPERATIONS, W_DML_OP);
-addFlag(NOT_AN_OPERATION_AFTER, W_NOT_OP_AFTER);
-addFlag(TARGET_INTRODUCERS, W_INTRODUCER);
-addFlag(TARGET_NOISE, W_NOISE);
-addFlag(FROM_LIST_END, W_FROM_END);
+
+/** Join a handful of words: cheaper than Array.prototype.join for arrays this short. */
+function joinWords(words: string[], separator: string): string {
+  if (words.length === 1) return words[0];
+  let out = words.length > 0 ? words[0] : '';
+  for (let i = 1; i < words.length; i++) out += separator + words[i];
+  return out;
+}
 
 const enum Mode {
   None,
@@ -78,6 +53,8 @@ export class SummaryBuilder {
   private parts: string[] = [];
   private mode = Mode.None;
   private prevWord = '';
+  /** KW_* flags of `prevWord` (0 for punctuation). */
+  private prevFlags = 0;
   private expectTarget = false;
   /** The current target was introduced by FROM/JOIN: if a `(` follows, it was a function call. */
   private targetIsFromItem = false;
@@ -92,8 +69,8 @@ export class SummaryBuilder {
   /** First operation outside parentheses: for `WITH x AS (SELECT …) INSERT …` that is INSERT. */
   private topOperation = '';
 
-  /** Feed an unquoted word (already lower-cased) at paren depth `depth`. */
-  word(lower: string, depth: number): void {
+  /** Feed an unquoted word (already lower-cased, with its KW_* flags) at paren depth `depth`. */
+  word(lower: string, depth: number, flags: number): void {
     if (this.target !== null && this.targetDot) {
       this.target += lower;
       this.targetDot = false;
@@ -102,10 +79,10 @@ export class SummaryBuilder {
     this.flushTarget(false);
     switch (this.mode) {
       case Mode.None:
-        this.startStatement(lower);
+        this.startStatement(lower, flags);
         break;
       case Mode.Dml:
-        this.dmlWord(lower, depth);
+        this.dmlWord(lower, depth, flags);
         break;
       case Mode.Ddl:
         this.ddlWord(lower);
@@ -121,6 +98,7 @@ export class SummaryBuilder {
         break;
     }
     this.prevWord = lower;
+    this.prevFlags = flags;
   }
 
   /** Feed a quoted identifier (quotes removed, doubled quotes undone). */
@@ -139,6 +117,7 @@ export class SummaryBuilder {
       this.mode = Mode.Keyword;
     }
     this.prevWord = '"';
+    this.prevFlags = 0;
     void depth;
   }
 
@@ -154,12 +133,14 @@ export class SummaryBuilder {
     this.flushTarget(this.targetIsFromItem);
     this.expectTarget = false;
     this.prevWord = '(';
+    this.prevFlags = 0;
   }
 
   closeParen(depthAfter: number): void {
     this.flushTarget(false);
     if (depthAfter < this.fromDepth) this.fromDepth = -1;
     this.prevWord = ')';
+    this.prevFlags = 0;
   }
 
   comma(depth: number): void {
@@ -169,20 +150,25 @@ export class SummaryBuilder {
       this.targetIsFromItem = true;
     }
     this.prevWord = ',';
+    this.prevFlags = 0;
   }
 
   /** Any other token (literal, operator …). */
   other(): void {
     this.flushTarget(false);
     this.prevWord = '';
+    this.prevFlags = 0;
   }
 
   endStatement(): void {
     this.flushTarget(false);
-    if (this.parts.length > 0) this.statements.push(this.parts.join(' '));
-    this.parts = [];
+    if (this.parts.length > 0) {
+      this.statements.push(joinWords(this.parts, ' '));
+      this.parts = [];
+    }
     this.mode = Mode.None;
     this.prevWord = '';
+    this.prevFlags = 0;
     this.expectTarget = false;
     this.fromDepth = -1;
     this.ddlStage = 0;
@@ -192,21 +178,46 @@ export class SummaryBuilder {
   /** The summary, capped at 255 characters on a word boundary. */
   finish(): { summary: string; operation: string; collection: string } {
     this.endStatement();
-    let summary = this.statements.join('; ');
+    let summary = joinWords(this.statements, '; ');
     if (summary.length > MAX_SUMMARY_LENGTH) {
       const cut = summary.lastIndexOf(' ', MAX_SUMMARY_LENGTH);
       summary = summary.slice(0, cut > 0 ? cut : MAX_SUMMARY_LENGTH);
     }
     const single = this.statements.length === 1;
-    const distinct = single ? new Set(this.targets) : undefined;
-    return {
-      summary,
-      operation: single ? this.topOperation || this.firstOperation : '',
-      collection: distinct && distinct.size === 1 && this.ops > 0 ? this.targets[0] : '',
-    };
+    let collection = '';
+    if (single && this.ops > 0 && this.targets.length > 0) {
+      collection = this.targets[0];
+      for (let i = 1; i < this.targets.length; i++) {
+        if (this.targets[i] !== collection) {
+          collection = '';
+          break;
+        }
+      }
+    }
+    return { summary, operation: single ? this.topOperation || this.firstOperation : '', collection };
   }
 
-  private startStatement(lower: string): void {
+  /** Back to the state of a new builder (the normalizer reuses one). */
+  reset(): void {
+    this.statements = [];
+    this.parts = [];
+    this.mode = Mode.None;
+    this.prevWord = '';
+    this.prevFlags = 0;
+    this.expectTarget = false;
+    this.targetIsFromItem = false;
+    this.target = null;
+    this.targetDot = false;
+    this.fromDepth = -1;
+    this.ddlStage = 0;
+    this.lastOp = '';
+    this.ops = 0;
+    this.targets = [];
+    this.firstOperation = '';
+    this.topOperation = '';
+  }
+
+  private startStatement(lower: string, flags: number): void {
     if (DML_STARTS.has(lower)) {
       this.mode = Mode.Dml;
       if (lower === 'explain') {
@@ -218,29 +229,29 @@ export class SummaryBuilder {
         this.addOp('select', 0);
         this.expectTarget = true;
       } else {
-        this.dmlWord(lower, 0);
+        this.dmlWord(lower, 0, flags);
       }
     } else if (DDL_VERBS.has(lower)) {
       this.mode = Mode.Ddl;
-      this.parts.push(lower.toUpperCase());
+      this.parts.push(upper(lower));
       this.ddlStage = 1;
-      if (!this.firstOperation) this.firstOperation = lower.toUpperCase();
+      if (!this.firstOperation) this.firstOperation = upper(lower);
     } else if (NAMED_UTILITIES.has(lower)) {
       this.mode = Mode.Named;
-      this.parts.push(lower.toUpperCase());
+      this.parts.push(upper(lower));
       this.expectTarget = true;
-      if (!this.firstOperation) this.firstOperation = lower.toUpperCase();
+      if (!this.firstOperation) this.firstOperation = upper(lower);
     } else {
       // SET, SHOW, BEGIN, COMMIT, SAVEPOINT …: the keyword alone. What follows is often a name with
       // high cardinality (savepoint names, setting values), so it stays out of the summary.
       this.mode = Mode.Keyword;
-      this.parts.push(lower.toUpperCase());
-      if (!this.firstOperation) this.firstOperation = lower.toUpperCase();
+      this.parts.push(upper(lower));
+      if (!this.firstOperation) this.firstOperation = upper(lower);
     }
   }
 
   private addOp(lower: string, depth: number): void {
-    const op = lower.toUpperCase();
+    const op = upper(lower);
     this.ops++;
     if (!this.firstOperation) this.firstOperation = op;
     if (depth === 0 && !this.topOperation) this.topOperation = op;
@@ -250,8 +261,7 @@ export class SummaryBuilder {
     this.lastOp = op;
   }
 
-  private dmlWord(lower: string, depth: number): void {
-    const flags = WORD_FLAGS.get(lower) ?? 0;
+  private dmlWord(lower: string, depth: number, flags: number): void {
     if (this.expectTarget) {
       if ((flags & W_NOISE) !== 0) return;
       if ((flags & W_DML_OP) === 0 && lower !== 'values') {
@@ -262,7 +272,7 @@ export class SummaryBuilder {
       }
       this.expectTarget = false;
     }
-    if ((flags & W_DML_OP) !== 0 && ((WORD_FLAGS.get(this.prevWord) ?? 0) & W_NOT_OP_AFTER) === 0) {
+    if ((flags & W_DML_OP) !== 0 && (this.prevFlags & W_NOT_OP_AFTER) === 0) {
       this.addOp(lower, depth);
       if (lower === 'update') {
         this.expectTarget = true;
@@ -284,11 +294,11 @@ export class SummaryBuilder {
     switch (this.ddlStage) {
       case 1:
         if (DDL_MODIFIERS.has(lower)) {
-          if (lower === 'unique' || lower === 'materialized' || lower === 'foreign') this.parts.push(lower.toUpperCase());
+          if (lower === 'unique' || lower === 'materialized' || lower === 'foreign') this.parts.push(upper(lower));
           return;
         }
         if (DDL_OBJECTS.has(lower)) {
-          this.parts.push(lower.toUpperCase());
+          this.parts.push(upper(lower));
           this.ddlStage = 2;
           this.expectTarget = true;
           return;

@@ -1,0 +1,170 @@
+/**
+ * Word recognition for the normalizer without allocating: a word of the statement (given by its
+ * bounds in the text) is looked up case-insensitively in a small open-addressing hash table of the
+ * keywords the normalizer and the summary care about (plus the most common SQL keywords). A hit
+ * yields the interned lower-case spelling and the word's flags; only words that are not in the
+ * table are sliced out of the text, and lower-cased only when they hold an upper-case letter.
+ *
+ * Why: the normalizer used to slice + `toLowerCase()` every word and then test it against half a
+ * dozen Sets and Maps; for typical SQL (upper-case keywords) that was most of its time.
+ */
+import {
+  DDL_MODIFIERS,
+  DDL_OBJECTS,
+  DDL_VERBS,
+  DML_OPERATIONS,
+  DML_STARTS,
+  FROM_LIST_END,
+  NAMED_UTILITIES,
+  NOT_AN_OPERATION_AFTER,
+  TARGET_INTRODUCERS,
+  TARGET_NOISE,
+} from './sql-summary-words';
+
+/** Flags of a word (bit set). The first five are the summary's, the rest the normalizer's. */
+export const KW_DML_OP = 1;
+export const KW_NOT_OP_AFTER = 2;
+export const KW_INTRODUCER = 4;
+export const KW_NOISE = 8;
+export const KW_FROM_END = 16;
+/** After this word a `-`/`+` is a sign and a `?` a placeholder. */
+export const KW_SIGN_CONTEXT = 32;
+
+/** Words after which a `-` or `+` is a sign, not a binary operator. */
+const SIGN_CONTEXT_WORDS = [
+  'select', 'where', 'and', 'or', 'not', 'when', 'then', 'else', 'values', 'in', 'between', 'limit',
+  'offset', 'by', 'having', 'on', 'set', 'like', 'ilike', 'is', 'return', 'returning', 'case',
+  'distinct', 'all', 'any', 'some', 'fetch', 'first', 'next', 'default', 'to', 'from',
+];
+
+/** More words worth recognising without a slice: frequent keywords and functions of application SQL. */
+const COMMON_WORDS = [
+  'as', 'asc', 'desc', 'join', 'left', 'right', 'inner', 'outer', 'cross', 'full', 'natural', 'end',
+  'null', 'true', 'false', 'exists', 'array', 'count', 'sum', 'min', 'max', 'avg', 'now', 'coalesce',
+  'interval', 'date', 'time', 'timestamp', 'timestamptz', 'int', 'integer', 'bigint', 'smallint',
+  'numeric', 'decimal', 'real', 'float', 'text', 'varchar', 'char', 'boolean', 'bool', 'json', 'jsonb',
+  'uuid', 'inet', 'cidr', 'bytea', 'money', 'point', 'xml', 'conflict', 'nothing', 'do', 'excluded',
+  'begin', 'commit', 'rollback', 'savepoint', 'release', 'show', 'reset', 'nulls', 'last', 'over',
+  'partition', 'filter', 'within', 'lateral', 'recursive', 'ordinality', 'rows', 'row', 'only',
+  'current_timestamp', 'current_date', 'current_user', 'extract', 'epoch', 'cast', 'isnull', 'notnull',
+  'lower', 'upper', 'length', 'substring', 'trim', 'concat', 'string_agg', 'array_agg', 'json_agg',
+  'jsonb_build_object', 'json_build_object', 'row_number', 'rank', 'greatest', 'least', 'nullif',
+  'unnest', 'generate_series', 'skip', 'locked', 'nowait', 'key', 'share', 'no', 'action', 'cascade',
+  'restrict', 'references', 'primary', 'foreign', 'unique', 'check', 'constraint', 'serial',
+  'bigserial', 'add', 'column', 'rename', 'owner', 'grant', 'revoke', 'if', 'transaction', 'isolation',
+  'level', 'read', 'write', 'committed', 'serializable', 'repeatable', 'work', 'escape', 'similar',
+  'collate', 'at', 'zone', 'local', 'cube', 'rollup', 'grouping', 'sets', 'of', 'with', 'without',
+  'recursive', 'materialized', 'into', 'returning', 'merge', 'matched', 'listen', 'notify', 'unlisten',
+  'execute', 'prepare', 'deallocate', 'discard', 'explain', 'analyze', 'verbose', 'union', 'except',
+  'intersect', 'window', 'group', 'order', 'for', 'update', 'delete', 'insert', 'table', 'values',
+];
+
+/** Longest word in the table: anything longer is not looked up. */
+let maxLength = 0;
+const SIZE = 1024;
+const MASK = SIZE - 1;
+/** Interned lower-case spelling per slot ('' = empty slot). */
+const TEXT: string[] = new Array<string>(SIZE).fill('');
+const FLAGS = new Int32Array(SIZE);
+/** The same words by spelling: for non-ASCII words, which `toLowerCase` may turn into ASCII (`K` U+212A → `k`). */
+const BY_TEXT = new Map<string, number>();
+
+function hashLower(text: string, start: number, end: number): number {
+  let h = 0;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
+  return (h ^ (h >>> 10)) & MASK;
+}
+
+function add(words: Iterable<string>, flags: number): void {
+  for (const word of words) {
+    let slot = hashLower(word, 0, word.length);
+    while (TEXT[slot] !== '' && TEXT[slot] !== word) slot = (slot + 1) & MASK;
+    TEXT[slot] = word;
+    FLAGS[slot] |= flags;
+    BY_TEXT.set(word, FLAGS[slot]);
+    if (word.length > maxLength) maxLength = word.length;
+  }
+}
+add(DML_OPERATIONS, KW_DML_OP);
+add(NOT_AN_OPERATION_AFTER, KW_NOT_OP_AFTER);
+add(TARGET_INTRODUCERS, KW_INTRODUCER);
+add(TARGET_NOISE, KW_NOISE);
+add(FROM_LIST_END, KW_FROM_END);
+add(SIGN_CONTEXT_WORDS, KW_SIGN_CONTEXT);
+for (const set of [DML_STARTS, DDL_VERBS, NAMED_UTILITIES, DDL_MODIFIERS, DDL_OBJECTS]) add(set, 0);
+add(COMMON_WORDS, 0);
+// Word sets above may share words: BY_TEXT must hold the final flags.
+for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
+
+/** Result of `scanWord` (module state rather than an object per word). */
+export const word = {
+  /** Lower-cased word (interned when it is in the table). */
+  lower: '',
+  /** KW_* flags (0 for words not in the table). */
+  flags: 0,
+  /** The word contains `$$` (see the normalizer: a dollar quote with a stray prefix). */
+  dollarQuote: false,
+};
+
+/**
+ * Recognise the word `text[start, end)`: fills `word`. The text is sliced only for words that are
+ * not in the table, and lower-cased only when it holds an upper-case or non-ASCII character.
+ */
+export function scanWord(text: string, start: number, end: number): void {
+  let h = 0;
+  let upper = false;
+  let ascii = true;
+  let dollar = false;
+  let prev = 0;
+  for (let i = start; i < end; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) {
+      c |= 0x20;
+      upper = true;
+    } else if (c >= 128) {
+      ascii = false;
+    } else if (c === 36 && prev === 36 && i > start + 1) {
+      dollar = true;
+    }
+    prev = c;
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  // `$$` counts from the second character on (a word cannot start with `$`; `a$$` has it at 1–2).
+  word.dollarQuote = dollar;
+  const len = end - start;
+  if (ascii && len <= maxLength) {
+    let slot = (h ^ (h >>> 10)) & MASK;
+    for (;;) {
+      const candidate = TEXT[slot];
+      if (candidate === '') break;
+      if (candidate.length === len && sameLower(text, start, candidate)) {
+        word.lower = candidate;
+        word.flags = FLAGS[slot];
+        return;
+      }
+      slot = (slot + 1) & MASK;
+    }
+    word.lower = upper ? text.slice(start, end).toLowerCase() : text.slice(start, end);
+    word.flags = 0;
+    return;
+  }
+  const raw = text.slice(start, end);
+  const lower = upper || !ascii ? raw.toLowerCase() : raw;
+  word.lower = lower;
+  word.flags = ascii ? 0 : (BY_TEXT.get(lower) ?? 0);
+}
+
+/** `text[start, start + lower.length)` equals `lower` ignoring ASCII case. */
+function sameLower(text: string, start: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let c = text.charCodeAt(start + i);
+    if (c >= 65 && c <= 90) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Flags of an already lower-cased word (slow path, for callers that hold a string). */
+export function wordFlags(lower: string): number {
+  return BY_TEXT.get(lower) ?? 0;
+}
