@@ -29,6 +29,8 @@ export const KW_NOISE = 8;
 export const KW_FROM_END = 16;
 /** After this word a `-`/`+` is a sign and a `?` a placeholder. */
 export const KW_SIGN_CONTEXT = 32;
+/** Every word of the table has it: a keyword or a well-known function, not an application's own name. */
+export const KW_KNOWN = 64;
 
 /** Words after which a `-` or `+` is a sign, not a binary operator. */
 const SIGN_CONTEXT_WORDS = [
@@ -80,7 +82,7 @@ function add(words: Iterable<string>, flags: number): void {
     let slot = hashLower(word, 0, word.length);
     while (TEXT[slot] !== '' && TEXT[slot] !== word) slot = (slot + 1) & MASK;
     TEXT[slot] = word;
-    FLAGS[slot] |= flags;
+    FLAGS[slot] |= flags | KW_KNOWN;
     BY_TEXT.set(word, FLAGS[slot]);
     if (word.length > maxLength) maxLength = word.length;
   }

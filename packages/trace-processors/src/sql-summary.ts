@@ -15,7 +15,7 @@ import {
   NAMED_UTILITIES,
   TARGET_NOISE,
 } from './sql-summary-words';
-import { KW_DML_OP as W_DML_OP, KW_FROM_END as W_FROM_END, KW_INTRODUCER as W_INTRODUCER, KW_NOISE as W_NOISE, KW_NOT_OP_AFTER as W_NOT_OP_AFTER } from './sql-keywords';
+import { KW_KNOWN, KW_DML_OP as W_DML_OP, KW_FROM_END as W_FROM_END, KW_INTRODUCER as W_INTRODUCER, KW_NOISE as W_NOISE, KW_NOT_OP_AFTER as W_NOT_OP_AFTER } from './sql-keywords';
 
 /** Upper bound for `db.query.summary`, from the semantic conventions. */
 export const MAX_SUMMARY_LENGTH = 255;
@@ -38,6 +38,12 @@ function joinWords(words: string[], separator: string): string {
   let out = words.length > 0 ? words[0] : '';
   for (let i = 1; i < words.length; i++) out += separator + words[i];
   return out;
+}
+
+const enum TargetKind {
+  Collection,
+  Function,
+  Discard,
 }
 
 const enum Mode {
@@ -68,6 +74,13 @@ export class SummaryBuilder {
   private firstOperation = '';
   /** First operation outside parentheses: for `WITH x AS (SELECT …) INSERT …` that is INSERT. */
   private topOperation = '';
+  /** Targets (collections and functions) named in the current statement. */
+  private stmtTargets = 0;
+  /** The (qualified) name just read outside a target position, `''` if the last token was not part of one. */
+  private chain = '';
+  private chainDot = false;
+  /** First function called outside FROM in the current statement. */
+  private fnCandidate = '';
 
   /** Feed an unquoted word (already lower-cased, with its KW_* flags) at paren depth `depth`. */
   word(lower: string, depth: number, flags: number): void {
@@ -76,7 +89,15 @@ export class SummaryBuilder {
       this.targetDot = false;
       return;
     }
-    this.flushTarget(false);
+    if (this.chainDot) {
+      this.chain += lower;
+      this.chainDot = false;
+    } else {
+      // Not a keyword, and not an alias: `(VALUES …) v(x)`, `AS t(id)` name columns, not a function.
+      this.chain = (flags & KW_KNOWN) === 0 && this.prevWord !== ')' && this.prevWord !== 'as' ? lower : '';
+    }
+    // `FROM ROWS FROM (f(), g())`: `rows` is no table.
+    this.flushTarget(lower === 'from' && this.target === 'rows' && this.targetIsFromItem ? TargetKind.Discard : TargetKind.Collection);
     switch (this.mode) {
       case Mode.None:
         this.startStatement(lower, flags);
@@ -108,7 +129,9 @@ export class SummaryBuilder {
       this.targetDot = false;
       return;
     }
-    this.flushTarget(false);
+    this.flushTarget(TargetKind.Collection);
+    this.chain = this.chainDot ? this.chain + name : this.prevWord !== ')' && this.prevWord !== 'as' ? name : '';
+    this.chainDot = false;
     if (this.expectTarget) {
       this.target = name;
       this.expectTarget = false;
@@ -125,26 +148,40 @@ export class SummaryBuilder {
     if (this.target !== null) {
       this.target += '.';
       this.targetDot = true;
+    } else if (this.chain !== '' && !this.chainDot) {
+      this.chain += '.';
+      this.chainDot = true;
     }
   }
 
   openParen(): void {
     // `FROM generate_series(…)`: a function, not a collection. `INSERT INTO t (a, b)` keeps `t`.
-    this.flushTarget(this.targetIsFromItem);
+    const wasTarget = this.target !== null;
+    this.flushTarget(this.targetIsFromItem ? TargetKind.Function : TargetKind.Collection);
     this.expectTarget = false;
+    if (wasTarget) this.chain = '';
+    // `SELECT pg_advisory_lock($1)`, `SELECT app.refresh($1)`: a function called outside FROM. Named
+    // only when the statement names nothing else (see endStatement); keywords (`IN (`, `EXISTS (`,
+    // `count(`, `coalesce(` …) are not candidates.
+    if (this.chain !== '' && !this.chainDot && this.fnCandidate === '' && this.mode === Mode.Dml) this.fnCandidate = this.chain;
+    this.chain = '';
     this.prevWord = '(';
     this.prevFlags = 0;
   }
 
   closeParen(depthAfter: number): void {
-    this.flushTarget(false);
+    this.flushTarget(TargetKind.Collection);
+    this.chain = '';
+    this.chainDot = false;
     if (depthAfter < this.fromDepth) this.fromDepth = -1;
     this.prevWord = ')';
     this.prevFlags = 0;
   }
 
   comma(depth: number): void {
-    this.flushTarget(false);
+    this.flushTarget(TargetKind.Collection);
+    this.chain = '';
+    this.chainDot = false;
     if (this.mode === Mode.Dml && depth === this.fromDepth) {
       this.expectTarget = true;
       this.targetIsFromItem = true;
@@ -155,13 +192,22 @@ export class SummaryBuilder {
 
   /** Any other token (literal, operator …). */
   other(): void {
-    this.flushTarget(false);
+    this.flushTarget(TargetKind.Collection);
+    this.chain = '';
+    this.chainDot = false;
     this.prevWord = '';
     this.prevFlags = 0;
   }
 
   endStatement(): void {
-    this.flushTarget(false);
+    this.flushTarget(TargetKind.Collection);
+    // A statement that names nothing but calls a function (`SELECT pg_advisory_lock($1)`) is
+    // summarised by that function, as a procedure call would be.
+    if (this.mode === Mode.Dml && this.stmtTargets === 0 && this.fnCandidate !== '' && this.parts.length > 0) this.parts.push(this.fnCandidate);
+    this.stmtTargets = 0;
+    this.fnCandidate = '';
+    this.chain = '';
+    this.chainDot = false;
     if (this.parts.length > 0) {
       this.statements.push(joinWords(this.parts, ' '));
       this.parts = [];
@@ -212,6 +258,10 @@ export class SummaryBuilder {
     this.ddlStage = 0;
     this.lastOp = '';
     this.ops = 0;
+    this.stmtTargets = 0;
+    this.chain = '';
+    this.chainDot = false;
+    this.fnCandidate = '';
     this.targets = [];
     this.firstOperation = '';
     this.topOperation = '';
@@ -319,13 +369,19 @@ export class SummaryBuilder {
     }
   }
 
-  private flushTarget(discard: boolean): void {
+  /**
+   * End the pending target name: a collection (named in the summary and a `db.collection.name`
+   * candidate), a function in FROM (`FROM fn($1)`, `LATERAL unnest(…)`: named in the summary like a
+   * table, as the conventions name stored procedures, but not a collection), or nothing.
+   */
+  private flushTarget(kind: TargetKind): void {
     if (this.target === null) return;
     const name = this.target;
     this.target = null;
     this.targetDot = false;
-    if (discard || name.length === 0 || name.endsWith('.')) return;
-    this.targets.push(name);
+    if (kind === TargetKind.Discard || name.length === 0 || name.endsWith('.')) return;
+    if (kind === TargetKind.Collection) this.targets.push(name);
+    this.stmtTargets++;
     // A self-join or repeated table adds nothing to a summary.
     for (let i = this.parts.length - 1; i >= 0; i--) {
       const p = this.parts[i];

@@ -14,7 +14,7 @@ describe('db.query.summary', () => {
     ['SELECT * FROM t WHERE id IN (SELECT t_id FROM u) FOR UPDATE', 'SELECT t u'],
     ['WITH recent AS (SELECT * FROM orders) SELECT * FROM recent', 'SELECT orders recent'],
     ['INSERT INTO t (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET a = excluded.a', 'INSERT t'],
-    ['SELECT * FROM generate_series(1, 10) g', 'SELECT'],
+    ['SELECT * FROM generate_series(1, 10) g', 'SELECT generate_series'],
     ['SELECT * FROM a LEFT JOIN LATERAL (SELECT * FROM b) x ON true', 'SELECT a b'],
     ['SELECT 1', 'SELECT'],
     ['TABLE users', 'SELECT users'],
@@ -33,6 +33,48 @@ describe('db.query.summary', () => {
     ['MERGE INTO stock s USING deliveries d ON s.id = d.id WHEN MATCHED THEN UPDATE SET qty = s.qty + d.qty WHEN NOT MATCHED THEN INSERT VALUES (d.id, d.qty)', 'MERGE stock deliveries'],
   ])('%s → %s', (sql, expected) => {
     expect(summary(sql)).toBe(expected);
+  });
+
+  // Shapes that used to give a bare verb. A function in FROM (a set-returning function) is named like
+  // a table, as the conventions name stored procedures; so is a function a statement only calls.
+  it.each([
+    ['SELECT * FROM fn($1)', 'SELECT fn'],
+    ['SELECT id FROM get_users($1, $2) AS u WHERE u.active', 'SELECT get_users'],
+    ['SELECT * FROM app.search_orders($1) o', 'SELECT app.search_orders'],
+    ['SELECT * FROM "app"."Search"($1)', 'SELECT app.Search'],
+    ['SELECT * FROM unnest($1::int[]) AS t(id)', 'SELECT unnest'],
+    ['SELECT * FROM fn() WITH ORDINALITY', 'SELECT fn'],
+    ['SELECT * FROM ROWS FROM (fn1(), fn2())', 'SELECT fn1'],
+    ['SELECT * FROM a, LATERAL fn(a.x) f', 'SELECT a fn'],
+    ['SELECT * FROM a CROSS JOIN LATERAL jsonb_array_elements(a.items) e', 'SELECT a jsonb_array_elements'],
+    ['SELECT * FROM fn($1) f JOIN users u ON u.id = f.user_id', 'SELECT fn users'],
+    ['SELECT * FROM a JOIN b USING (id)', 'SELECT a b'],
+    ['SELECT * FROM a NATURAL JOIN b', 'SELECT a b'],
+    ['DELETE FROM a USING b, fn(1) c WHERE a.id = b.id', 'DELETE a b fn'],
+    ['INSERT INTO t SELECT * FROM fn($1)', 'INSERT t SELECT fn'],
+    ['WITH x AS (SELECT 1) SELECT * FROM x', 'SELECT x'],
+    ['WITH RECURSIVE t(n) AS (VALUES (1) UNION ALL SELECT n + 1 FROM t WHERE n < 100) SELECT sum(n) FROM t', 'SELECT t'],
+    ['WITH del AS (DELETE FROM jobs WHERE id = $1 RETURNING *) INSERT INTO jobs_done SELECT * FROM del', 'DELETE jobs INSERT jobs_done SELECT del'],
+    ['CALL app.refresh_stats($1)', 'CALL app.refresh_stats'],
+    ['SELECT pg_advisory_xact_lock($1)', 'SELECT pg_advisory_xact_lock'],
+    ['SELECT app.refresh_stats($1)', 'SELECT app.refresh_stats'],
+    ['SELECT "MyFunc"($1)', 'SELECT MyFunc'],
+    ['BEGIN; SELECT pg_advisory_xact_lock($1); COMMIT', 'BEGIN; SELECT pg_advisory_xact_lock; COMMIT'],
+    // A function next to a named collection adds nothing; keywords and common functions are no targets.
+    ['SELECT x FROM t WHERE my_check(x)', 'SELECT t'],
+    ['SELECT now()', 'SELECT'],
+    ['SELECT count(*) FROM users WHERE id = ANY($1)', 'SELECT users'],
+    ['SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)', 'SELECT users'],
+    // Aliases with column lists are not function calls.
+    ['SELECT * FROM (VALUES (1), (2)) v(x)', 'SELECT'],
+  ])('%s → %s', (sql, expected) => {
+    expect(summary(sql)).toBe(expected);
+  });
+
+  it('names functions in the summary but never as db.collection.name', () => {
+    expect(normalizeSql('SELECT * FROM fn($1)')).toMatchObject({ operation: 'SELECT', collection: '' });
+    expect(normalizeSql('SELECT * FROM fn($1) f JOIN users u ON u.id = f.user_id')).toMatchObject({ collection: 'users' });
+    expect(normalizeSql('SELECT pg_advisory_xact_lock($1)')).toMatchObject({ collection: '' });
   });
 
   it('sets db.operation.name and db.collection.name for one statement on one collection', () => {
