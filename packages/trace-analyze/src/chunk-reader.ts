@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { jsonError, readDocument } from './input-files';
 import { readOtlpLineFast } from './otlp-fast-line';
 import type { ReadContext } from './otlp-json-reader';
-import { SpanColumns, type ColumnsMessage } from './span-columns';
+import { SpanColumns, transferList, type ColumnsMessage } from './span-columns';
 import { TimeBase } from './time-base';
 import type { InputIssue } from './types';
 
@@ -89,8 +89,8 @@ function readChunkFd(fd: number, req: ChunkRequest): { result: ChunkResult; tran
       pos = nl + 1;
     }
   }
-  const { message, transfer } = cols.toMessage();
-  return { result: { id: req.id, columns: message, issues, moreIssues, lines, spans }, transfer };
+  const message = cols.seal();
+  return { result: { id: req.id, columns: message, issues, moreIssues, lines, spans }, transfer: transferList(message) };
 }
 
 function readLine(buf: Buffer, start: number, end: number, ctx: ReadContext): number {

@@ -527,6 +527,8 @@ function scanSpan(): void {
   let error = false;
   let attrsS = -1;
   let attrsE = -1;
+  let attrs: Attrs = EMPTY_ATTRS;
+  let attrsDone = false;
   let more = objOpen();
   while (more) {
     readKey();
@@ -571,10 +573,16 @@ function scanSpan(): void {
       en = nanoNs;
     } else if (len === 10 && keyIs(K_ATTRIBUTES)) {
       bit = B_ATTRS;
-      // Which attributes to keep depends on kind and parent, which may come later: decode after.
-      attrsS = p;
-      skipValue();
-      attrsE = p;
+      if ((seen & (B_ATTRS | B_KIND | B_PARENT)) === (B_KIND | B_PARENT)) {
+        // Kind and parent known (the usual key order): decode right away.
+        attrs = scanSpanAttrs(isEntrySpan(kind, parHi === 0 && parLo === 0 ? '' : 'x'));
+        attrsDone = true;
+      } else {
+        // Which attributes to keep depends on kind and parent, which come later: decode after.
+        attrsS = p;
+        skipValue();
+        attrsE = p;
+      }
     } else if (len === 6 && c0 === 115 && keyIs(K_STATUS)) {
       bit = B_STATUS;
       error = scanStatus();
@@ -593,7 +601,6 @@ function scanSpan(): void {
   const end = (es - lineBase) * 1e9 + en;
   if (end < start) fail(); // reported by the general reader
   const entry = isEntrySpan(kind, parHi === 0 && parLo === 0 ? '' : 'x');
-  let attrs: Attrs;
   if (attrsS >= 0) {
     const pEnd = p;
     const l0 = lim;
@@ -602,7 +609,7 @@ function scanSpan(): void {
     attrs = scanSpanAttrs(entry);
     lim = l0;
     p = pEnd;
-  } else attrs = entry ? { ...resCompare } : EMPTY_ATTRS;
+  } else if (!attrsDone && entry) attrs = { ...resCompare }; // readAttributes starts from a copy
   const i = count++;
   if (i === lSpanHi.length) growLine();
   lTrace[i] = traceId;
@@ -809,7 +816,8 @@ function scanKeyValue(all: boolean): void {
   let more = objOpen();
   while (more) {
     readKey();
-    if (keyIs(K_KEY)) {
+    const kl = strE - strS;
+    if (kl === 3 && keyIs(K_KEY)) {
       if (sawKey) fail();
       sawKey = true;
       if (b[p] === 34) {
@@ -819,7 +827,7 @@ function scanKeyValue(all: boolean): void {
         skipValue();
         key = undefined; // not a string: the general reader skips the entry
       }
-    } else if (keyIs(K_VALUE)) {
+    } else if (kl === 5 && keyIs(K_VALUE)) {
       if (sawValue) fail();
       sawValue = true;
       if (!all && sawKey && (key === undefined || !keepOnAnySpan(key))) skipValue();

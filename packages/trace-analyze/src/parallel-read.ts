@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ChunkRequest, ChunkResult } from './chunk-reader';
-import { addColumns } from './span-columns';
 import type { TimeBase } from './time-base';
 import type { TraceStore } from './trace-store';
 import type { InputIssue } from './types';
@@ -79,7 +78,7 @@ export function readFileParallel(
       for (let r = done.get(nextToMerge); r !== undefined; r = done.get(nextToMerge)) {
         done.delete(nextToMerge);
         time.seed(base);
-        addColumns(store, r.columns);
+        store.addBlock(r.columns);
         for (const i of r.issues) issue({ ...i, line: i.line === undefined ? undefined : i.line + lineOffset });
         // Beyond a chunk's first 200 the session keeps none anyway: count them.
         for (let k = 0; k < r.moreIssues; k++) issue({ source: file, message: 'more input problems' });

@@ -1,8 +1,6 @@
 import { EMPTY_ATTRS } from './attributes';
-import { wordsFromHex } from './id-words';
-import { intern } from './otlp-json-reader';
-import type { TraceStore } from './trace-store';
-import type { Attrs, SpanKind, SpanRecord, SpanSink } from './types';
+import { hexFromWords, wordsFromHex } from './id-words';
+import { SpanRecord, type AttrValue, type Attrs, type SpanKind, type SpanSink } from './types';
 
 /** Receives spans already split into parts (ids as 32-bit words): `TraceStore` and `SpanColumns`. */
 export interface PartsSink extends SpanSink {
@@ -18,40 +16,55 @@ export function isPartsSink(s: SpanSink): s is PartsSink {
 
 const KIND_CODE: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+const F_ERROR = 8;
+const F_FOLLOWS = 16;
+/** The span's attributes are the shared EMPTY_ATTRS (not merely an empty object). */
+const F_NO_ATTRS = 32;
 
-/** What a read worker sends back for one chunk: typed arrays (transferred) and small string tables. */
+/**
+ * A sealed block of spans: numbers in typed arrays, each distinct string once, attributes as
+ * (key, value) index pairs. Crosses a worker boundary cheaply (typed arrays are transferred, the
+ * rest is a few thousand strings), and costs the garbage collector nothing while it waits for
+ * analysis: no object per span, no string per id.
+ */
 export interface ColumnsMessage {
   n: number;
-  /** Chunk-local tables: trace ids, names and services; attribute objects (-1 = none). */
+  /** Trace ids, names, services, attribute keys and string values. */
   strings: string[];
-  attrs: Attrs[];
+  /** Attribute values that are not strings (numbers, booleans). */
+  others: AttrValue[];
   traceIdx: Int32Array;
   nameIdx: Int32Array;
   serviceIdx: Int32Array;
-  attrIdx: Int32Array;
+  /** Per span, [attrOff[i], attrOff[i+1]) in attrPairs (key index, value index; value < 0 → others[-v-1]). */
+  attrOff: Int32Array;
+  attrPairs: Int32Array;
   ids: Uint32Array; // spanHi, spanLo, parentHi, parentLo per span
-  kind: Uint8Array; // kind | error << 3 | followsFrom << 4
-  times: Float64Array; // start, end per span (relative ns, against the session's time base)
+  flags: Uint8Array; // kind | F_ERROR | F_FOLLOWS | F_NO_ATTRS
+  times: Float64Array; // start, end per span (relative ns against the session's time base)
 }
 
-/**
- * Spans of one chunk of input, in a form that crosses a worker boundary cheaply: numbers in typed
- * arrays that are transferred, not copied, and each distinct string once.
- */
+/** Collects spans into a `ColumnsMessage`. */
 export class SpanColumns implements PartsSink {
   n = 0;
   private strings: string[] = [];
-  private stringIndex = new Map<string, number>();
-  private attrs: Attrs[] = [];
-  private traceIdx = new Int32Array(4096);
-  private nameIdx = new Int32Array(4096);
-  private serviceIdx = new Int32Array(4096);
-  private attrIdx = new Int32Array(4096);
-  private ids = new Uint32Array(4096 * 4);
-  private kind = new Uint8Array(4096);
-  private times = new Float64Array(4096 * 2);
+  private readonly stringIndex = new Map<string, number>();
+  private others: AttrValue[] = [];
+  private traceIdx = new Int32Array(1024);
+  private nameIdx = new Int32Array(1024);
+  private serviceIdx = new Int32Array(1024);
+  private attrOff = new Int32Array(1025);
+  private attrPairs = new Int32Array(2048);
+  private pairs = 0;
+  private ids = new Uint32Array(1024 * 4);
+  private flags = new Uint8Array(1024);
+  private times = new Float64Array(1024 * 2);
   private lastTrace = '';
   private lastTraceIdx = -1;
+  private lastName = '';
+  private lastNameIdx = -1;
+  private lastService = '';
+  private lastServiceIdx = -1;
 
   add(span: SpanRecord): void {
     wordsFromHex(span.spanId, W);
@@ -66,24 +79,43 @@ export class SpanColumns implements PartsSink {
     service: string, start: number, end: number, error: boolean, attrs: Attrs, followsFrom: boolean,
   ): void {
     const i = this.n++;
-    if (i === this.kind.length) this.grow();
-    if (traceId !== this.lastTrace) {
+    if (i === this.flags.length) this.grow();
+    // Consecutive spans mostly share trace, name or service: skip the map for repeats.
+    if (traceId !== this.lastTrace || this.lastTraceIdx < 0) {
       this.lastTrace = traceId;
       this.lastTraceIdx = this.str(traceId);
     }
     this.traceIdx[i] = this.lastTraceIdx;
-    this.nameIdx[i] = this.str(name);
-    this.serviceIdx[i] = this.str(service);
-    if (attrs === EMPTY_ATTRS) this.attrIdx[i] = -1;
-    else {
-      this.attrIdx[i] = this.attrs.length;
-      this.attrs.push(attrs);
+    if (name !== this.lastName || this.lastNameIdx < 0) {
+      this.lastName = name;
+      this.lastNameIdx = this.str(name);
     }
+    this.nameIdx[i] = this.lastNameIdx;
+    if (service !== this.lastService || this.lastServiceIdx < 0) {
+      this.lastService = service;
+      this.lastServiceIdx = this.str(service);
+    }
+    this.serviceIdx[i] = this.lastServiceIdx;
+    let f = KIND_CODE[kind] | (error ? F_ERROR : 0) | (followsFrom ? F_FOLLOWS : 0);
+    if (attrs === EMPTY_ATTRS) f |= F_NO_ATTRS;
+    else {
+      for (const k in attrs) {
+        if (this.pairs + 2 > this.attrPairs.length) this.attrPairs = grow(this.attrPairs);
+        const v = attrs[k];
+        this.attrPairs[this.pairs++] = this.str(k);
+        if (typeof v === 'string') this.attrPairs[this.pairs++] = this.str(v);
+        else {
+          this.others.push(v);
+          this.attrPairs[this.pairs++] = -this.others.length;
+        }
+      }
+    }
+    this.attrOff[i + 1] = this.pairs;
+    this.flags[i] = f;
     this.ids[i * 4] = spanHi;
     this.ids[i * 4 + 1] = spanLo;
     this.ids[i * 4 + 2] = parentHi;
     this.ids[i * 4 + 3] = parentLo;
-    this.kind[i] = KIND_CODE[kind] | (error ? 8 : 0) | (followsFrom ? 16 : 0);
     this.times[i * 2] = start;
     this.times[i * 2 + 1] = end;
   }
@@ -99,47 +131,56 @@ export class SpanColumns implements PartsSink {
   }
 
   private grow(): void {
-    const g = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T): T => {
-      const x = new (a.constructor as new (n: number) => T)(a.length * 2);
-      x.set(a);
-      return x;
-    };
-    this.traceIdx = g(this.traceIdx);
-    this.nameIdx = g(this.nameIdx);
-    this.serviceIdx = g(this.serviceIdx);
-    this.attrIdx = g(this.attrIdx);
-    this.ids = g(this.ids);
-    this.kind = g(this.kind);
-    this.times = g(this.times);
+    this.traceIdx = grow(this.traceIdx);
+    this.nameIdx = grow(this.nameIdx);
+    this.serviceIdx = grow(this.serviceIdx);
+    this.attrOff = grow(this.attrOff);
+    this.ids = grow(this.ids);
+    this.flags = grow(this.flags);
+    this.times = grow(this.times);
   }
 
-  /** The message and its transfer list; this object must not be used afterwards. */
-  toMessage(): { message: ColumnsMessage; transfer: ArrayBuffer[] } {
+  /** Seals the spans so far (exact-length arrays); this collector must not be used afterwards. */
+  seal(): ColumnsMessage {
     const n = this.n;
-    // Exact-length copies: the growth slack is not worth sending.
-    const message: ColumnsMessage = {
-      n, strings: this.strings, attrs: this.attrs,
+    return {
+      n, strings: this.strings, others: this.others,
       traceIdx: this.traceIdx.slice(0, n), nameIdx: this.nameIdx.slice(0, n), serviceIdx: this.serviceIdx.slice(0, n),
-      attrIdx: this.attrIdx.slice(0, n), ids: this.ids.slice(0, n * 4), kind: this.kind.slice(0, n), times: this.times.slice(0, n * 2),
+      attrOff: this.attrOff.slice(0, n + 1), attrPairs: this.attrPairs.slice(0, this.pairs),
+      ids: this.ids.slice(0, n * 4), flags: this.flags.slice(0, n), times: this.times.slice(0, n * 2),
     };
-    const transfer = [message.traceIdx, message.nameIdx, message.serviceIdx, message.attrIdx, message.ids, message.kind, message.times].map((a) => a.buffer as ArrayBuffer);
-    return { message, transfer };
   }
 }
 const W = new Uint32Array(2);
 
-/** Adds a chunk's spans to the store, in order. */
-export function addColumns(store: TraceStore, m: ColumnsMessage): void {
-  const strings = m.strings;
-  // Names and services are interned (one copy across chunks); trace ids are not worth it.
-  const interned: Array<string | undefined> = new Array<string | undefined>(strings.length);
-  const name = (j: number): string => interned[j] ?? (interned[j] = intern(strings[j]));
-  for (let i = 0; i < m.n; i++) {
-    const k = m.kind[i];
-    const a = m.attrIdx[i];
-    store.addParts(
-      strings[m.traceIdx[i]], m.ids[i * 4], m.ids[i * 4 + 1], m.ids[i * 4 + 2], m.ids[i * 4 + 3], name(m.nameIdx[i]), KINDS[k & 7],
-      name(m.serviceIdx[i]), m.times[i * 2], m.times[i * 2 + 1], (k & 8) !== 0, a < 0 ? EMPTY_ATTRS : m.attrs[a], (k & 16) !== 0,
-    );
+/** The buffers of a sealed message, for `postMessage`'s transfer list. */
+export function transferList(m: ColumnsMessage): ArrayBuffer[] {
+  return [m.traceIdx, m.nameIdx, m.serviceIdx, m.attrOff, m.attrPairs, m.ids, m.flags, m.times].map((a) => a.buffer as ArrayBuffer);
+}
+
+/** Span `i` of a sealed block as a fresh record (its trace id string given by the caller). */
+export function spanRecordAt(m: ColumnsMessage, i: number, traceId: string): SpanRecord {
+  const f = m.flags[i];
+  const ids = m.ids;
+  const ph = ids[i * 4 + 2];
+  const pl = ids[i * 4 + 3];
+  let attrs: Attrs = EMPTY_ATTRS;
+  if ((f & F_NO_ATTRS) === 0) {
+    attrs = {};
+    const s = m.strings;
+    for (let j = m.attrOff[i], e = m.attrOff[i + 1]; j < e; j += 2) {
+      const v = m.attrPairs[j + 1];
+      attrs[s[m.attrPairs[j]]] = v >= 0 ? s[v] : m.others[-v - 1];
+    }
   }
+  return new SpanRecord(
+    traceId, hexFromWords(ids[i * 4], ids[i * 4 + 1]), ph === 0 && pl === 0 ? '' : hexFromWords(ph, pl), m.strings[m.nameIdx[i]],
+    KINDS[f & 7], m.strings[m.serviceIdx[i]], m.times[i * 2], m.times[i * 2 + 1], (f & F_ERROR) !== 0, attrs, (f & F_FOLLOWS) !== 0,
+  );
+}
+
+function grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T): T {
+  const x = new (a.constructor as new (n: number) => T)(a.length * 2);
+  x.set(a);
+  return x;
 }

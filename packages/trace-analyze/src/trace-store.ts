@@ -1,137 +1,143 @@
-import { hexFromWords, wordsFromHex } from './id-words';
-import { SpanRecord, type Attrs, type SpanKind, type SpanSink } from './types';
+import { SpanColumns, spanRecordAt, type ColumnsMessage } from './span-columns';
+import type { Attrs, SpanKind, SpanRecord, SpanSink } from './types';
 
-const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
-const KIND_CODE: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
-const F_ERROR = 1;
-const F_FOLLOWS = 2;
+/** Spans per block when spans are added one by one (readers in this thread). */
+const BLOCK = 16384;
 
 /**
  * Regroups spans by trace id. Spans of one trace may arrive from many lines, files or fetches in any
  * order, so a trace is only complete once every input has been read.
  *
- * Every span is held until then, so they are held as columns (typed arrays for ids, times, kind and
- * flags; shared references for interned names, services and attributes) rather than one object and
- * two id strings per span: at 1M spans that is a fraction of the memory, and none of the garbage
- * collector's copying and marking that a million long-lived objects cost. Each trace becomes
- * `SpanRecord`s again only when it is analysed (`forEachTrace`), one at a time.
+ * Every span is held until then, so spans are held as sealed column blocks (`ColumnsMessage`: typed
+ * arrays, string tables, attributes as index pairs), and traces as linked lists of span numbers: no
+ * object and no id string per span, so a million waiting spans cost little memory and none of the
+ * garbage collector's copying and marking. Blocks come from the readers of this thread (spans added
+ * one by one) or ready-made from reader threads. A trace becomes `SpanRecord`s again only when it is
+ * analysed (`drain`), one trace at a time.
  */
 export class TraceStore implements SpanSink {
   /** Spans read (including any later dropped as duplicates). */
   spanCount = 0;
-  /** Spans held in the columns. */
-  private n = 0;
+  private open = new SpanColumns();
+  private blocks: ColumnsMessage[] = [];
+  private blockStart: number[] = [];
+  /** Spans linked so far (global span numbers 0…linked-1). */
+  private linked = 0;
   private readonly index = new Map<string, number>();
   private ids: string[] = [];
-  private head = new Int32Array(1024);
-  private tail = new Int32Array(1024);
-  // Per span, in arrival order; `next` links the spans of a trace.
-  private next = new Int32Array(4096);
-  private spanHi = new Uint32Array(4096);
-  private spanLo = new Uint32Array(4096);
-  private parentHi = new Uint32Array(4096);
-  private parentLo = new Uint32Array(4096);
-  private kind = new Uint8Array(4096);
-  private flags = new Uint8Array(4096);
-  private start = new Float64Array(4096);
-  private end = new Float64Array(4096);
-  private names: string[] = [];
-  private services: string[] = [];
-  private attrs: Attrs[] = [];
-  private lastTraceId = '';
-  private lastTrace = -1;
+  private head: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private tail: Int32Array<ArrayBuffer> = new Int32Array(1024);
+  private next: Int32Array<ArrayBuffer> = new Int32Array(BLOCK);
+  private blockOf: Int32Array<ArrayBuffer> = new Int32Array(BLOCK);
   private view: Map<string, SpanRecord[]> | undefined;
 
   /** Number of distinct trace ids held. */
   get traceCount(): number {
+    this.seal();
     return this.ids.length;
   }
 
   add(span: SpanRecord): void {
-    wordsFromHex(span.spanId, ID);
-    const sh = ID[0];
-    const sl = ID[1];
-    wordsFromHex(span.parentSpanId, ID);
-    this.addParts(span.traceId, sh, sl, ID[0], ID[1], span.name, span.kind, span.service, span.start, span.end, span.error, span.attrs, span.followsFrom);
+    this.open.add(span);
+    this.added();
   }
 
-  /**
-   * One span, ids as 32-bit words (big-endian halves of the 16 hex digits; a parent of 0,0 is "no
-   * parent", which is what an all-zero id means anyway).
-   */
+  /** One span, ids as 32-bit words (big-endian halves of the 16 hex digits; 0,0 = no parent). */
   addParts(
     traceId: string, spanHi: number, spanLo: number, parentHi: number, parentLo: number, name: string, kind: SpanKind,
     service: string, start: number, end: number, error: boolean, attrs: Attrs, followsFrom: boolean,
   ): void {
-    let t: number;
-    if (traceId === this.lastTraceId) t = this.lastTrace;
-    else {
-      const known = this.index.get(traceId);
-      if (known === undefined) {
-        t = this.ids.length;
-        if (t === this.head.length) {
-          this.head = grow(this.head);
-          this.tail = grow(this.tail);
-        }
-        this.ids.push(traceId);
-        this.index.set(traceId, t);
-        this.head[t] = -1;
-      } else t = known;
-      this.lastTraceId = traceId;
-      this.lastTrace = t;
-    }
-    const i = this.n++;
-    if (i === this.next.length) this.growSpans();
-    this.next[i] = -1;
-    if (this.head[t] < 0) this.head[t] = i;
-    else this.next[this.tail[t]] = i;
-    this.tail[t] = i;
-    this.spanHi[i] = spanHi;
-    this.spanLo[i] = spanLo;
-    this.parentHi[i] = parentHi;
-    this.parentLo[i] = parentLo;
-    this.kind[i] = KIND_CODE[kind];
-    this.flags[i] = (error ? F_ERROR : 0) | (followsFrom ? F_FOLLOWS : 0);
-    this.start[i] = start;
-    this.end[i] = end;
-    this.names.push(name);
-    this.services.push(service);
-    this.attrs.push(attrs);
+    this.open.addParts(traceId, spanHi, spanLo, parentHi, parentLo, name, kind, service, start, end, error, attrs, followsFrom);
+    this.added();
+  }
+
+  private added(): void {
     this.spanCount++;
     this.view = undefined;
+    if (this.open.n >= BLOCK) this.seal();
+  }
+
+  /** Adds a sealed block (from a reader thread) after everything added so far. */
+  addBlock(m: ColumnsMessage): void {
+    this.seal();
+    this.link(m);
+    this.spanCount += m.n;
+    this.view = undefined;
+  }
+
+  private seal(): void {
+    if (this.open.n === 0) return;
+    const m = this.open.seal();
+    this.open = new SpanColumns();
+    this.link(m);
+  }
+
+  /** Appends a block's spans to their traces' lists (trace ids looked up once per block and trace). */
+  private link(m: ColumnsMessage): void {
+    const b = this.blocks.length;
+    const base = this.linked;
+    this.blocks.push(m);
+    this.blockStart.push(base);
+    const total = base + m.n;
+    if (total > this.next.length) {
+      let cap = this.next.length;
+      while (cap < total) cap *= 2;
+      this.next = resize(this.next, cap);
+      this.blockOf = resize(this.blockOf, cap);
+    }
+    const local = new Int32Array(m.strings.length).fill(-1);
+    for (let i = 0; i < m.n; i++) {
+      const li = m.traceIdx[i];
+      let t = local[li];
+      if (t < 0) {
+        const id = m.strings[li];
+        const known = this.index.get(id);
+        if (known === undefined) {
+          t = this.ids.length;
+          if (t === this.head.length) {
+            this.head = resize(this.head, t * 2);
+            this.tail = resize(this.tail, t * 2);
+          }
+          this.ids.push(id);
+          this.index.set(id, t);
+          this.head[t] = -1;
+        } else t = known;
+        local[li] = t;
+      }
+      const g = base + i;
+      this.next[g] = -1;
+      this.blockOf[g] = b;
+      if (this.head[t] < 0) this.head[t] = g;
+      else this.next[this.tail[t]] = g;
+      this.tail[t] = g;
+    }
+    this.linked = total;
   }
 
   /** The spans of trace `t` (0 ≤ t < traceCount, first-seen order), as fresh records. */
   trace(t: number): SpanRecord[] {
+    this.seal();
     const out: SpanRecord[] = [];
     const traceId = this.ids[t];
-    for (let i = this.head[t]; i >= 0; i = this.next[i]) {
-      const f = this.flags[i];
-      const ph = this.parentHi[i];
-      const pl = this.parentLo[i];
-      out.push(new SpanRecord(
-        traceId, hexFromWords(this.spanHi[i], this.spanLo[i]), ph === 0 && pl === 0 ? '' : hexFromWords(ph, pl), this.names[i],
-        KINDS[this.kind[i]], this.services[i], this.start[i], this.end[i], (f & F_ERROR) !== 0, this.attrs[i], (f & F_FOLLOWS) !== 0,
-      ));
+    for (let g = this.head[t]; g >= 0; g = this.next[g]) {
+      const b = this.blockOf[g];
+      out.push(spanRecordAt(this.blocks[b], g - this.blockStart[b], traceId));
     }
     return out;
   }
 
   /** Hands every trace to `fn` in first-seen order, then empties the store. */
   drain(fn: (spans: SpanRecord[]) => void): void {
+    this.seal();
     const n = this.ids.length;
-    for (let t = 0; t < n; t++) {
-      const spans = this.trace(t);
-      // Attributes are the only per-span objects held: let them go as their trace is done.
-      for (let i = this.head[t]; i >= 0; i = this.next[i]) this.attrs[i] = EMPTY;
-      fn(spans);
-    }
+    for (let t = 0; t < n; t++) fn(this.trace(t));
     this.clear();
   }
 
   /** All traces by id (materialised on demand: for tests and small inputs, not for the hot path). */
   get traces(): ReadonlyMap<string, SpanRecord[]> {
     if (!this.view) {
+      this.seal();
       this.view = new Map();
       for (let t = 0; t < this.ids.length; t++) this.view.set(this.ids[t], this.trace(t));
     }
@@ -140,41 +146,22 @@ export class TraceStore implements SpanSink {
 
   /** Drops every span (spanCount is kept: it is what was read). */
   clear(): void {
+    this.open = new SpanColumns();
+    this.blocks = [];
+    this.blockStart = [];
+    this.linked = 0;
     this.index.clear();
     this.ids = [];
     this.head = new Int32Array(1024);
     this.tail = new Int32Array(1024);
-    this.next = new Int32Array(0);
-    this.spanHi = this.spanLo = this.parentHi = this.parentLo = new Uint32Array(0);
-    this.kind = this.flags = new Uint8Array(0);
-    this.start = this.end = new Float64Array(0);
-    this.names = [];
-    this.services = [];
-    this.attrs = [];
-    this.lastTraceId = '';
-    this.lastTrace = -1;
+    this.next = new Int32Array(BLOCK);
+    this.blockOf = new Int32Array(BLOCK);
     this.view = undefined;
-    this.n = 0;
-  }
-
-  private growSpans(): void {
-    this.next = grow(this.next);
-    this.spanHi = grow(this.spanHi);
-    this.spanLo = grow(this.spanLo);
-    this.parentHi = grow(this.parentHi);
-    this.parentLo = grow(this.parentLo);
-    this.kind = grow(this.kind);
-    this.flags = grow(this.flags);
-    this.start = grow(this.start);
-    this.end = grow(this.end);
   }
 }
 
-const ID = new Uint32Array(2);
-const EMPTY: Attrs = Object.freeze({}) as Attrs;
-
-function grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(a: T): T {
-  const x = new (a.constructor as new (n: number) => T)(Math.max(1024, a.length * 2));
-  x.set(a);
+function resize(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const x = new Int32Array(n);
+  x.set(a.subarray(0, Math.min(a.length, n)));
   return x;
 }

@@ -140,6 +140,19 @@ describe('read paths give identical results', () => {
     expect(oneWorker.stdout).toBe(single.stdout);
   });
 
+  it('worker threads hold exactly the spans a single thread holds (every field of every span)', async () => {
+    // The compiled package: worker threads run compiled code only.
+    const dist = require(path.join(ROOT, 'packages/trace-analyze/dist/index.js')) as typeof import('../src/index');
+    const read = async (workers: number) => {
+      const s = new dist.AnalysisSession({ workers, chunkBytes: 3000 });
+      await s.readInputs([corpus]);
+      return { spans: s.store.spanCount, traces: [...s.store.traces].map(([id, l]) => [id, l.map((x) => JSON.stringify(x))]) };
+    };
+    const single = await read(0);
+    expect(single.spans).toBeGreaterThan(4000);
+    expect(await read(2)).toEqual(single);
+  });
+
   it('the general reader is what the CLI falls back to, also in worker threads', () => {
     const off = cli({ TRACE_ANALYZE_WORKERS: '2', TRACE_ANALYZE_CHUNK_BYTES: '4096', TRACE_ANALYZE_NO_FAST_PATH: '1' });
     expect(off.stdout).toBe(cli({ TRACE_ANALYZE_WORKERS: '0' }).stdout);
