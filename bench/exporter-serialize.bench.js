@@ -25,7 +25,7 @@ function timedRequire(load) {
 }
 
 const upstreamLoad = timedRequire(() => sdkRequire('@opentelemetry/otlp-transformer'));
-const oursLoad = timedRequire(() => require(path.join(ROOT, 'packages', 'trace-sdk', 'dist', 'perf', 'otlp-proto-encoder.js')));
+const oursLoad = timedRequire(() => require(path.join(ROOT, 'packages', 'trace-sdk', 'dist', 'exporters', 'otlp-proto-encoder.js')));
 const { ProtobufTraceSerializer } = upstreamLoad.mod;
 const { encodeTraceRequest } = oursLoad.mod;
 

@@ -98,7 +98,7 @@ function exporterTable(results) {
   const v = results.exporter?.variants;
   if (!v) return '';
   const names = {
-    ours: 'ours (bounded BSP + OTLP/HTTP)',
+    ours: 'ours (spans encoded as they end; serialize = assembling the request)',
     'ours-encoder': 'ours + perf encoder (candidate)',
     'ours-chunked': 'ours + perf encoder in 128-span chunks (candidate = proposed exporter diff)',
     'upstream-lean': 'sdk-trace-node BatchSpanProcessor + exporter-trace-otlp-proto',

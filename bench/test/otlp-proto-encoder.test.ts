@@ -1,11 +1,11 @@
-// The span encoder in packages/trace-sdk/src/perf must produce the same OTLP messages as upstream's
+// The span encoder in packages/trace-sdk/src/exporters must produce the same OTLP messages as upstream's
 // serializer (the one our exporter uses today), for every kind of span content: compared by
 // meaning with a schema-aware decoder, since proto3 writers may omit or write zero scalars.
 import * as path from 'node:path';
 import { SpanKind, SpanStatusCode, TraceFlags, context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { encodeTraceRequest, encodeTraceRequestChunked } from '../../packages/trace-sdk/src/perf/otlp-proto-encoder';
+import { EncodedSpanBatch, encodeTraceRequest, encodeTraceRequestChunked } from '../../packages/trace-sdk/src/exporters/otlp-proto-encoder';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { decode } = require('../lib/otlp-decode');
@@ -99,5 +99,42 @@ describe('OTLP protobuf span encoder', () => {
     expect(rs).toHaveLength(400);
     expect(rs.reduce((n, r) => n + r[2].reduce((m, ss) => m + ss[2].length, 0), 0)).toBe(many.length);
     expect(b.length).toBeLessThan(a.length);
+  });
+
+  it('spans encoded one by one as they end (EncodedSpanBatch, what the exporter sends) give the same message', () => {
+    const s = spans();
+    const batch = new EncodedSpanBatch();
+    for (const span of s) batch.add(span);
+    expect(batch.count).toBe(s.length);
+    const upstream = decode(Buffer.from(ProtobufTraceSerializer.serializeRequest(s)));
+    expect(decode(batch.toRequest())).toEqual(upstream);
+  });
+
+  it('an EncodedSpanBatch is reusable after reset, and groups many resources and scopes', () => {
+    const batch = new EncodedSpanBatch();
+    for (const span of spans()) batch.add(span);
+    batch.reset();
+    expect(batch.count).toBe(0);
+    const many = Array.from({ length: 300 }, () => spans()).flat();
+    for (const span of many) batch.add(span);
+    const ours = decode(batch.toRequest());
+    expect(ours).toEqual(decode(Buffer.from(ProtobufTraceSerializer.serializeRequest(many))));
+    // Independent of the batch's buffers: a reset and new spans do not change a request already built.
+    const before = batch.toRequest();
+    const copy = Buffer.from(before);
+    batch.reset();
+    for (const span of spans()) batch.add(span);
+    expect(before.equals(copy)).toBe(true);
+  });
+
+  it('a span that cannot be encoded leaves the batch as it was', () => {
+    const s = spans();
+    const batch = new EncodedSpanBatch();
+    batch.add(s[0]);
+    const good = batch.toRequest();
+    const broken = Object.create(s[1], { spanContext: { value: () => { throw new Error('boom'); } } });
+    expect(() => batch.add(broken)).toThrow('boom');
+    expect(batch.count).toBe(1);
+    expect(batch.toRequest().equals(good)).toBe(true);
   });
 });

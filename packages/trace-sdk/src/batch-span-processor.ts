@@ -5,11 +5,14 @@
 //    collector can never pile up sockets or memory;
 //  - forceFlush(deadline) that gives up at the deadline and says how many spans it left behind.
 // It does less per span than upstream's (no per-span metrics hooks, no promise per onEnd).
+// What the queue holds is pluggable (span-queue.ts): the span objects themselves, for any
+// SpanExporter, or — with our OTLP/protobuf exporter — each span's encoded bytes.
 import { Context, TraceFlags } from '@opentelemetry/api';
 import { ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { BatchConfig } from './config';
 import type { RateLimitedReporter } from './logger';
+import { QueuedBatch, SpanArrayQueue, SpanQueue } from './span-queue';
 
 export interface ExportStats {
   /** Spans handed to the exporter and acknowledged. */
@@ -22,7 +25,6 @@ export interface ExportStats {
 
 export class BoundedBatchSpanProcessor implements SpanProcessor {
   readonly stats: ExportStats = { exported: 0, dropped: 0, failed: 0 };
-  private queue: ReadableSpan[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private inFlightSize = 0;
@@ -40,6 +42,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     private readonly exporter: SpanExporter,
     private readonly config: BatchConfig,
     private readonly dropReporter?: RateLimitedReporter,
+    private readonly queue: SpanQueue = new SpanArrayQueue(exporter),
   ) {}
 
   onStart(_span: Span, _parentContext: Context): void {}
@@ -52,7 +55,15 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
       this.dropReporter?.report(`export queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.config.maxQueueSize}); ${this.stats.dropped} spans dropped in total`, 1);
       return;
     }
-    this.queue.push(span);
+    try {
+      this.queue.push(span);
+    } catch {
+      // A span the encoder cannot take (it never happens with SDK spans): counted and reported,
+      // never thrown into the code that ended it.
+      this.stats.failed++;
+      this.dropReporter?.report('a span could not be encoded for export', 1);
+      return;
+    }
     if (this.inFlight !== undefined) return; // the in-flight export re-arms when it completes
     if (this.queue.length >= this.config.maxExportBatchSize) {
       this.clearTimer();
@@ -102,7 +113,7 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     if (this.inFlightBatch) this.inFlightBatch.abandoned = true;
     // Whatever is still queued now will never be sent: count it, so the final report is honest.
     this.stats.dropped += this.queue.length;
-    this.queue = [];
+    this.queue.clear();
     const left = Math.max(0, timeoutMillis - (Date.now() - started));
     await raceTimeout(Promise.resolve().then(() => this.exporter.shutdown()).catch(() => {}), Math.max(left, 1));
   }
@@ -116,9 +127,8 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
 
   private exportNext(): void {
     if (this.inFlight !== undefined || this.queue.length === 0) return;
-    const batch = this.queue.length <= this.config.maxExportBatchSize ? this.queue : this.queue.slice(0, this.config.maxExportBatchSize);
-    this.queue = batch === this.queue ? [] : this.queue.slice(batch.length);
-    this.inFlightSize = batch.length;
+    const batch = this.queue.take(this.config.maxExportBatchSize);
+    this.inFlightSize = batch.count;
     const token = (this.inFlightBatch = { abandoned: false });
     this.inFlight = this.exportBatch(batch, token).finally(() => {
       this.inFlight = undefined;
@@ -136,8 +146,12 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
     });
   }
 
-  private async exportBatch(batch: ReadableSpan[], token: { abandoned: boolean }): Promise<void> {
-    await waitForResources(batch);
+  private async exportBatch(batch: QueuedBatch, token: { abandoned: boolean }): Promise<void> {
+    try {
+      await batch.prepare();
+    } catch {
+      /* prepare only waits for resource detectors; a failure leaves the resource as is */
+    }
     const result = await new Promise<ExportResult>((resolve) => {
       let settled = false;
       const done = (r: ExportResult) => {
@@ -149,14 +163,14 @@ export class BoundedBatchSpanProcessor implements SpanProcessor {
       const t = setTimeout(() => done({ code: ExportResultCode.FAILED, error: new Error(`export timed out after ${this.config.exportTimeoutMillis} ms`) }), this.config.exportTimeoutMillis);
       t.unref();
       try {
-        this.exporter.export(batch, done);
+        batch.send(done);
       } catch (err) {
         done({ code: ExportResultCode.FAILED, error: err as Error });
       }
     });
     if (token.abandoned) return;
-    if (result.code === ExportResultCode.SUCCESS) this.stats.exported += batch.length;
-    else this.stats.failed += batch.length;
+    if (result.code === ExportResultCode.SUCCESS) this.stats.exported += batch.count;
+    else this.stats.failed += batch.count;
   }
 }
 
@@ -176,21 +190,4 @@ export function raceTimeout(p: Promise<unknown>, timeoutMillis: number): Promise
       },
     );
   });
-}
-
-async function waitForResources(batch: ReadableSpan[]): Promise<void> {
-  // Resource detectors may finish asynchronously (e.g. host id); wait once per distinct resource.
-  let last: unknown;
-  for (const s of batch) {
-    const res = s.resource as { asyncAttributesPending?: boolean; waitForAsyncAttributes?: () => Promise<void> };
-    if (res === last) continue;
-    last = res;
-    if (res.asyncAttributesPending && res.waitForAsyncAttributes) {
-      try {
-        await res.waitForAsyncAttributes();
-      } catch {
-        /* a failed detector leaves the resource as is */
-      }
-    }
-  }
 }

@@ -6,7 +6,6 @@
 // built here: propagator extract → (X-Trace-ID tracer wrapper) → http server span → pg spans →
 // query-hash processor → batch processor → OTLP/file exporter.
 import { context, diag, propagation, TextMapPropagator, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations, Instrumentation } from '@opentelemetry/instrumentation';
 import { SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -19,6 +18,8 @@ import { FileSpanExporter } from './exporters/file-exporter';
 import { MultiSpanExporter } from './exporters/multi-exporter';
 import { OtlpHttpSpanExporter } from './exporters/otlp-http-exporter';
 import { createInstrumentations } from './instrumentations';
+import { EncodedSpanQueue } from './span-queue';
+import { LeanContextManager } from './context-manager';
 import { Lifecycle } from './lifecycle';
 import { installConsoleContext, legacyIdLogHook, legacyIdLookup } from './log-correlation';
 import { DIAG_LEVEL, Logger, RateLimitedReporter } from './logger';
@@ -73,7 +74,10 @@ export function start(options: StartOptions = {}): TraceSdk {
   const dbHashing = createDbQueryHashing(config.db);
 
   const exporter = options.spanExporter ?? buildExporter(config, exportErrors);
-  const batch = exporter ? new BoundedBatchSpanProcessor(exporter, config.batch, dropReports) : undefined;
+  // Our OTLP/protobuf exporter alone: spans are encoded as they end and queued as bytes
+  // (span-queue.ts says why). Any other exporter gets the span objects.
+  const queue = exporter instanceof OtlpHttpSpanExporter && exporter.acceptsEncodedProtobuf ? new EncodedSpanQueue(exporter, config.batch.maxExportBatchSize) : undefined;
+  const batch = exporter ? new BoundedBatchSpanProcessor(exporter, config.batch, dropReports, queue) : undefined;
   const spanProcessors: SpanProcessor[] = [dbHashing.spanProcessor];
   if (config.urlQuery !== 'keep') spanProcessors.push(new UrlQueryRedactionSpanProcessor(config.urlQuery));
   if (config.baggageAttributes.length > 0) spanProcessors.push(new BaggageAttributesSpanProcessor({ keys: config.baggageAttributes }));
@@ -87,7 +91,7 @@ export function start(options: StartOptions = {}): TraceSdk {
     idGenerator: xtrace?.idGenerator,
     spanProcessors,
   });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const contextManager = new LeanContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(buildPropagator(config.propagators, xtrace));
   trace.setGlobalTracerProvider(provider);

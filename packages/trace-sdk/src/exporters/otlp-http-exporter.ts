@@ -51,14 +51,31 @@ export class OtlpHttpSpanExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.deliver(() => this.encode(spans), spans.length, resultCallback);
+  }
+
+  /**
+   * Sends an ExportTraceServiceRequest that is already OTLP/protobuf (the encoded span queue builds
+   * it span by span): same retries, deadline and accounting as export().
+   */
+  exportEncoded(body: Buffer, spanCount: number, resultCallback: (result: ExportResult) => void): void {
+    this.deliver(() => this.compress(body), spanCount, resultCallback);
+  }
+
+  /** True when exportEncoded() applies: bodies are protobuf, not JSON. */
+  get acceptsEncodedProtobuf(): boolean {
+    return this.config.protocol !== 'http/json';
+  }
+
+  private deliver(body: () => Promise<Buffer>, spanCount: number, resultCallback: (result: ExportResult) => void): void {
     if (this.isShutdown) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
       return;
     }
     // Our own POSTs must never be traced (a feedback loop of export spans), nor be parented to
     // whatever span happened to be active when the batch timer was armed.
-    context.with(suppressTracing(ROOT_CONTEXT), () => this.send(spans)).then(() => resultCallback({ code: ExportResultCode.SUCCESS }), (error: Error) => {
-      this.errors.report(`${spans.length} spans not delivered to ${this.url.origin}${this.url.pathname}: ${error.message}`, spans.length);
+    context.with(suppressTracing(ROOT_CONTEXT), () => body().then((b) => this.send(b))).then(() => resultCallback({ code: ExportResultCode.SUCCESS }), (error: Error) => {
+      this.errors.report(`${spanCount} spans not delivered to ${this.url.origin}${this.url.pathname}: ${error.message}`, spanCount);
       resultCallback({ code: ExportResultCode.FAILED, error });
     });
   }
@@ -86,8 +103,7 @@ export class OtlpHttpSpanExporter implements SpanExporter {
     this.agent?.destroy();
   }
 
-  private async send(spans: ReadableSpan[]): Promise<void> {
-    const body = await this.encode(spans);
+  private async send(body: Buffer): Promise<void> {
     const deadline = Date.now() + this.config.timeoutMillis;
     let attempt = 0;
     let lastError = 'no attempt';
@@ -145,7 +161,10 @@ export class OtlpHttpSpanExporter implements SpanExporter {
     }
     const raw = this.serializer.serializeRequest(spans);
     if (raw === undefined) throw new Error('serialization failed');
-    const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    return this.compress(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+  }
+
+  private async compress(buf: Buffer): Promise<Buffer> {
     if (this.config.compression !== 'gzip') return buf;
     const zlib = await import('node:zlib');
     return new Promise((resolve, reject) => zlib.gzip(buf, (err, out) => (err ? reject(err) : resolve(out))));

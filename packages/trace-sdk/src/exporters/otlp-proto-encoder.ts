@@ -1,5 +1,6 @@
-// OTLP/protobuf encoding of finished spans (ExportTraceServiceRequest), written straight into one
-// reused buffer. Why not @opentelemetry/otlp-transformer's serializer: requiring that package pulls
+// OTLP/protobuf encoding of finished spans (ExportTraceServiceRequest), written straight into
+// reused buffers. The exporter's path is EncodedSpanBatch: each span is encoded when it ends, so no
+// span object waits in the queue and no export has a whole batch to serialize at once. Why not @opentelemetry/otlp-transformer's serializer: requiring that package pulls
 // in its metrics and logs serializers too — ~100 ms of CPU and a loop stall at the first export, and
 // several MiB of heap for the life of the process — and it walks every span twice (size pass, then
 // write pass). Here each nested message is written once and its length patched in afterwards, keys
@@ -374,55 +375,6 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Buffer {
 }
 
 /**
- * One span as a ready-to-concatenate `ScopeSpans.spans` field (tag, length, Span message). Lets a
- * processor encode each span when it ends and keep only these bytes, instead of holding the span
- * objects (and everything they reference) until the batch is sent.
- */
-export function encodeSpanField(span: ReadableSpan): Buffer {
-  const w = out;
-  w.pos = 0;
-  writeSpan(w, span);
-  return Buffer.from(w.buf.subarray(0, w.pos));
-}
-
-/** A group of pre-encoded spans sharing one resource and one instrumentation scope. */
-export interface EncodedSpanGroup {
-  resource: SpanResource;
-  scope: ReadableSpan['instrumentationScope'];
-  spans: Buffer[];
-}
-
-/** ExportTraceServiceRequest from spans encoded by encodeSpanField, grouped by the caller. */
-export function assembleTraceRequest(groups: Iterable<EncodedSpanGroup>): Buffer {
-  const byResource = new Map<SpanResource, EncodedSpanGroup[]>();
-  for (const g of groups) {
-    const list = byResource.get(g.resource);
-    if (list === undefined) byResource.set(g.resource, [g]);
-    else list.push(g);
-  }
-  const w = out;
-  w.pos = 0;
-  for (const [resource, list] of byResource) {
-    const rs = w.begin(1);
-    w.raw(encodedResource(resource));
-    for (const g of list) {
-      const ss = w.begin(2);
-      const sc = w.begin(1);
-      w.string(1, g.scope.name);
-      if (g.scope.version) w.string(2, g.scope.version);
-      w.end(sc);
-      for (const b of g.spans) w.raw(b);
-      if (g.scope.schemaUrl) w.string(3, g.scope.schemaUrl);
-      w.end(ss);
-    }
-    const schemaUrl = (resource as { schemaUrl?: string }).schemaUrl;
-    if (schemaUrl) w.string(3, schemaUrl);
-    w.end(rs);
-  }
-  return Buffer.from(w.buf.subarray(0, w.pos));
-}
-
-/**
  * The same request encoded `chunkSize` spans at a time, yielding to the event loop between chunks,
  * so a 512-span batch never blocks the app's requests for the whole encoding. Concatenated
  * ExportTraceServiceRequest messages are one valid message (protobuf appends repeated fields).
@@ -435,4 +387,138 @@ export async function encodeTraceRequestChunked(spans: readonly ReadableSpan[], 
     parts.push(encodeTraceRequest(spans.slice(i, i + chunkSize)));
   }
   return Buffer.concat(parts);
+}
+
+type SpanScope = ReadableSpan['instrumentationScope'];
+
+/** InstrumentationScope field (1) of ScopeSpans. */
+function encodedScope(scope: SpanScope): Buffer {
+  const w = new Writer(128);
+  const at = w.begin(1);
+  w.string(1, scope.name);
+  if (scope.version) w.string(2, scope.version);
+  w.end(at);
+  return Buffer.from(w.buf.subarray(0, w.pos));
+}
+
+function varintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 1 << 14 ? 2 : n < 1 << 21 ? 3 : n < 1 << 28 ? 4 : 5;
+}
+
+/** Tag + length + body of a length-delimited field holding `len` bytes. */
+function fieldSize(field: number, len: number): number {
+  return varintSize((field << 3) | WIRE_LEN) + varintSize(len) + len;
+}
+
+/** Spans of one resource and one instrumentation scope, as ScopeSpans.spans fields back to back. */
+interface SpanGroup {
+  readonly resource: SpanResource;
+  readonly scope: SpanScope;
+  readonly w: Writer;
+}
+
+/** A writer that grew past this for one oversized batch is not kept for the next one. */
+const KEEP_WRITER_BYTES = 1 << 20;
+
+/**
+ * Spans encoded as they end, grouped by resource and scope, until the batch is sent. Keeps bytes,
+ * not span objects: under load, spans waiting in a queue survive young-generation GCs, get promoted,
+ * and make V8 grow its heap (and the process's RSS); and a whole batch serialized at export time
+ * blocks the event loop for milliseconds. Here each span costs one short encode when it ends and the
+ * export only concatenates (toRequest).
+ */
+export class EncodedSpanBatch {
+  /** Spans encoded into this batch. */
+  count = 0;
+  private readonly groups: SpanGroup[] = [];
+  // The last group used: consecutive spans usually share it (one server span, its pg spans…).
+  private last: SpanGroup | undefined;
+
+  /** Encodes `span` into the batch. Throws if the span cannot be encoded; the batch is unchanged then. */
+  add(span: ReadableSpan): void {
+    const g = this.groupOf(span.resource, span.instrumentationScope);
+    const start = g.w.pos;
+    try {
+      writeSpan(g.w, span);
+    } catch (err) {
+      g.w.pos = start;
+      throw err;
+    }
+    this.count++;
+  }
+
+  /** Resources whose asynchronous detectors have not settled: wait for them before toRequest(). */
+  pendingResources(): SpanResource[] {
+    const out: SpanResource[] = [];
+    for (const g of this.groups) {
+      const r = g.resource as { asyncAttributesPending?: boolean };
+      if (r.asyncAttributesPending === true && !out.includes(g.resource)) out.push(g.resource);
+    }
+    return out;
+  }
+
+  /** The ExportTraceServiceRequest, in a buffer of its own (exact size). */
+  toRequest(): Buffer {
+    const byResource = new Map<SpanResource, SpanGroup[]>();
+    for (const g of this.groups) {
+      if (g.w.pos === 0) continue;
+      const list = byResource.get(g.resource);
+      if (list === undefined) byResource.set(g.resource, [g]);
+      else list.push(g);
+    }
+    // Sizes first, so every length is written once and the body is copied once.
+    const plan: Array<{ res: Buffer; resSchema: string | undefined; resLen: number; scopes: Array<{ g: SpanGroup; scope: Buffer; len: number }> }> = [];
+    let total = 0;
+    for (const [resource, list] of byResource) {
+      const res = encodedResource(resource);
+      const resSchema = (resource as { schemaUrl?: string }).schemaUrl || undefined;
+      let resLen = res.length + (resSchema ? fieldSize(3, Buffer.byteLength(resSchema)) : 0);
+      const scopes = [];
+      for (const g of list) {
+        const scope = encodedScope(g.scope);
+        const len = scope.length + g.w.pos + (g.scope.schemaUrl ? fieldSize(3, Buffer.byteLength(g.scope.schemaUrl)) : 0);
+        resLen += fieldSize(2, len);
+        scopes.push({ g, scope, len });
+      }
+      total += fieldSize(1, resLen);
+      plan.push({ res, resSchema, resLen, scopes });
+    }
+    const w = new Writer(total);
+    for (const r of plan) {
+      w.tag(1, WIRE_LEN);
+      w.varint32(r.resLen);
+      w.raw(r.res);
+      for (const s of r.scopes) {
+        w.tag(2, WIRE_LEN);
+        w.varint32(s.len);
+        w.raw(s.scope);
+        w.raw(s.g.w.buf.subarray(0, s.g.w.pos));
+        if (s.g.scope.schemaUrl) w.string(3, s.g.scope.schemaUrl);
+      }
+      if (r.resSchema) w.string(3, r.resSchema);
+    }
+    return w.pos === w.buf.length ? w.buf : w.buf.subarray(0, w.pos);
+  }
+
+  /** Empties the batch for reuse; its buffers are kept (unless one grew unusually large). */
+  reset(): void {
+    this.count = 0;
+    this.last = undefined;
+    for (let i = this.groups.length - 1; i >= 0; i--) {
+      const g = this.groups[i];
+      if (g.w.buf.length > KEEP_WRITER_BYTES || g.w.pos === 0) this.groups.splice(i, 1);
+      else g.w.pos = 0;
+    }
+  }
+
+  private groupOf(resource: SpanResource, scope: SpanScope): SpanGroup {
+    const last = this.last;
+    if (last !== undefined && last.scope === scope && last.resource === resource) return last;
+    for (const g of this.groups) {
+      if (g.scope === scope && g.resource === resource) return (this.last = g);
+    }
+    const g: SpanGroup = { resource, scope, w: new Writer(16 * 1024) };
+    this.groups.push(g);
+    return (this.last = g);
+  }
 }
