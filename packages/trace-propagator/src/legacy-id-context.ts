@@ -1,4 +1,4 @@
-import { Context, createContextKey, isSpanContextValid, trace } from '@opentelemetry/api';
+import { Context, createContextKey, isSpanContextValid, Span, trace } from '@opentelemetry/api';
 import { formatTraceId, LegacyIdKind, LegacyIdRejection, TraceIdFormat } from './xtraceid-mapping';
 
 /**
@@ -49,13 +49,18 @@ export function rememberAppLegacyId(span: object, record: LegacyIdRecord): void 
  *   through unsampled/suppressed paths), else nothing.
  */
 export function legacyHeaderValue(ctx: Context, format: TraceIdFormat): string | undefined {
+  return legacyHeaderValueOf(ctx, trace.getSpan(ctx), format);
+}
+
+/**
+ * The same value for `span` running under `ctx` (the context it was started in), without building
+ * the context that holds it: the response echo asks this once per request.
+ */
+export function legacyHeaderValueOf(ctx: Context, span: Span | undefined, format: TraceIdFormat): string | undefined {
   let record = getLegacyId(ctx);
-  if (record === undefined) {
-    const span = trace.getSpan(ctx);
-    if (span !== undefined) record = appRootedSpans.get(span);
-  }
+  if (record === undefined && span !== undefined) record = appRootedSpans.get(span);
   const trusted = record !== undefined && record.status === 'accepted' && record.trusted ? record : undefined;
-  const spanContext = trace.getSpanContext(ctx);
+  const spanContext = span?.spanContext();
   if (spanContext !== undefined && isSpanContextValid(spanContext)) {
     if (trusted !== undefined && trusted.traceId === spanContext.traceId) return trusted.value;
     return formatTraceId(spanContext.traceId, format);

@@ -1,6 +1,6 @@
-import { context, isSpanContextValid, Span, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, Span } from '@opentelemetry/api';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'http';
-import { legacyHeaderValue } from './legacy-id-context';
+import { legacyHeaderValueOf } from './legacy-id-context';
 import { ResolvedXTraceIdOptions } from './options';
 
 type HttpResponseHook = (span: Span, response: IncomingMessage | ServerResponse) => void;
@@ -23,9 +23,9 @@ export function createResponseEchoHook(options: Pick<ResolvedXTraceIdOptions, 'h
     if (typeof res.setHeader !== 'function' || res.headersSent) return;
     const sc = span.spanContext();
     if (!isSpanContextValid(sc)) return;
-    // The hook runs inside the request context, which holds the extracted legacy id.
-    const ctx = trace.setSpan(context.active(), span);
-    const value = legacyHeaderValue(ctx, options.format);
+    // The hook runs inside the request context, which holds the extracted legacy id. Asked for this
+    // span directly: no context is built per request just to read it back.
+    const value = legacyHeaderValueOf(context.active(), span, options.format);
     const serverRes = res as ServerResponse;
     if (value !== undefined && !serverRes.hasHeader(header)) serverRes.setHeader(header, value);
     const timing = `traceparent;desc="00-${sc.traceId}-${sc.spanId}-${flagsHex(sc.traceFlags)}"`;
