@@ -20,6 +20,7 @@ import {
   TARGET_INTRODUCERS,
   TARGET_NOISE,
 } from './sql-summary-words';
+import { WORD_DOLLAR_QUOTE, WORD_NON_ASCII, WORD_UPPER } from './sql-lexer';
 
 /** Flags of a word (bit set). The first five are the summary's, the rest the normalizer's. */
 export const KW_DML_OP = 1;
@@ -109,51 +110,55 @@ export const word = {
 };
 
 /**
- * Recognise the word `text[start, end)`: fills `word`. The text is sliced only for words that are
- * not in the table, and lower-cased only when it holds an upper-case or non-ASCII character.
+ * Recognise the word `text[start, end)` whose hash and WORD_* flags the lexer computed while
+ * scanning it: fills `word`. The text is sliced only for words that are not in the table, and
+ * lower-cased only when it holds an upper-case or non-ASCII character.
  */
+export function recognizeWord(text: string, start: number, end: number, hash: number, bits: number): void {
+  word.dollarQuote = (bits & WORD_DOLLAR_QUOTE) !== 0;
+  const len = end - start;
+  if ((bits & WORD_NON_ASCII) === 0) {
+    if (len <= maxLength) {
+      let slot = (hash ^ (hash >>> 10)) & MASK;
+      for (;;) {
+        const candidate = TEXT[slot];
+        if (candidate === '') break;
+        if (candidate.length === len && sameLower(text, start, candidate)) {
+          word.lower = candidate;
+          word.flags = FLAGS[slot];
+          return;
+        }
+        slot = (slot + 1) & MASK;
+      }
+    }
+    word.lower = (bits & WORD_UPPER) !== 0 ? text.slice(start, end).toLowerCase() : text.slice(start, end);
+    word.flags = 0;
+    return;
+  }
+  const lower = text.slice(start, end).toLowerCase();
+  word.lower = lower;
+  word.flags = BY_TEXT.get(lower) ?? 0;
+}
+
+/** The same for a caller without the lexer's hash: computes it first. */
 export function scanWord(text: string, start: number, end: number): void {
   let h = 0;
-  let upper = false;
-  let ascii = true;
-  let dollar = false;
+  let bits = 0;
   let prev = 0;
   for (let i = start; i < end; i++) {
     let c = text.charCodeAt(i);
     if (c >= 65 && c <= 90) {
       c |= 0x20;
-      upper = true;
+      bits |= WORD_UPPER;
     } else if (c >= 128) {
-      ascii = false;
+      bits |= WORD_NON_ASCII;
     } else if (c === 36 && prev === 36 && i > start + 1) {
-      dollar = true;
+      bits |= WORD_DOLLAR_QUOTE;
     }
     prev = c;
     h = (Math.imul(h, 31) + c) | 0;
   }
-  // `$$` counts from the second character on (a word cannot start with `$`; `a$$` has it at 1–2).
-  word.dollarQuote = dollar;
-  const len = end - start;
-  if (ascii && len <= maxLength) {
-    let slot = (h ^ (h >>> 10)) & MASK;
-    for (;;) {
-      const candidate = TEXT[slot];
-      if (candidate === '') break;
-      if (candidate.length === len && sameLower(text, start, candidate)) {
-        word.lower = candidate;
-        word.flags = FLAGS[slot];
-        return;
-      }
-      slot = (slot + 1) & MASK;
-    }
-    word.lower = upper ? text.slice(start, end).toLowerCase() : text.slice(start, end);
-    word.flags = 0;
-    return;
-  }
-  const raw = text.slice(start, end);
-  const lower = upper || !ascii ? raw.toLowerCase() : raw;
-  word.lower = lower;
-  word.flags = ascii ? 0 : (BY_TEXT.get(lower) ?? 0);
+  recognizeWord(text, start, end, h, bits);
 }
 
 /** `text[start, start + lower.length)` equals `lower` ignoring ASCII case. */

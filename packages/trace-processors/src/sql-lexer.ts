@@ -117,6 +117,13 @@ function isTagCont(c: number): boolean {
   return c >= 128 ? true : (CLASS[c] & IDENT_CONT) !== 0 && c !== CH_DOLLAR;
 }
 
+/** `SqlLexer.wordBits`: the word has an ASCII upper-case letter. */
+export const WORD_UPPER = 1;
+/** … a non-ASCII character. */
+export const WORD_NON_ASCII = 2;
+/** … `$$` after its first character (`E$$x$$` is a name for PostgreSQL, a broken dollar quote for us). */
+export const WORD_DOLLAR_QUOTE = 4;
+
 export class SqlLexer {
   /** Start offset (inclusive) of the token last returned by `next()`. */
   start = 0;
@@ -126,6 +133,9 @@ export class SqlLexer {
   spaceBefore = false;
   /** Number of comments skipped so far (useful to callers that report what was stripped). */
   commentCount = 0;
+  /** For a Word: hash of its lower-cased characters (`h = h * 31 + c`, 32-bit), and WORD_* flags. */
+  wordHash = 0;
+  wordBits = 0;
 
   private pos = 0;
   private len: number;
@@ -239,8 +249,37 @@ export class SqlLexer {
         if (q === CH_SQUOTE) return this.quoted(pos + 2, CH_SQUOTE, false, TokenKind.String);
         if (q === CH_DQUOTE) return this.quoted(pos + 2, CH_DQUOTE, false, TokenKind.QuotedIdent);
       }
+      // While scanning the word, also compute what the normalizer needs to recognise it without a
+      // second pass (see sql-keywords.ts): a hash of its lower-cased characters and a few flags.
+      let bits = 0;
+      let h = c;
+      if (c >= 65 && c <= 90) {
+        h = c | 0x20;
+        bits = WORD_UPPER;
+      } else if (c >= 128) {
+        bits = WORD_NON_ASCII;
+      }
+      let prev = c;
       let p = pos + 1;
-      while (p < len && isIdentCont(text.charCodeAt(p))) p++;
+      while (p < len) {
+        let d = text.charCodeAt(p);
+        if (d < 128) {
+          if ((CLASS[d] & IDENT_CONT) === 0) break;
+          if (d >= 65 && d <= 90) {
+            d |= 0x20;
+            bits |= WORD_UPPER;
+          } else if (d === CH_DOLLAR && prev === CH_DOLLAR && p > pos + 1) {
+            bits |= WORD_DOLLAR_QUOTE;
+          }
+        } else {
+          bits |= WORD_NON_ASCII;
+        }
+        prev = d;
+        h = (Math.imul(h, 31) + d) | 0;
+        p++;
+      }
+      this.wordHash = h;
+      this.wordBits = bits;
       return this.token(p, TokenKind.Word);
     }
 

@@ -12,7 +12,7 @@
  * statement becomes `?` — a tail we cannot classify is never emitted. The function never throws:
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
-import { KW_SIGN_CONTEXT, scanWord, word } from './sql-keywords';
+import { KW_SIGN_CONTEXT, recognizeWord, word } from './sql-keywords';
 import { SqlLexer, TokenKind } from './sql-lexer';
 import { SummaryBuilder } from './sql-summary';
 
@@ -369,7 +369,7 @@ class Normalizer {
       let lower = '';
       let flags = 0;
       if (kind === TokenKind.Word) {
-        scanWord(sql, lexer.start, lexer.end);
+        recognizeWord(sql, lexer.start, lexer.end, lexer.wordHash, lexer.wordBits);
         lower = word.lower;
         flags = word.flags;
         // `E$$secret$$` is one identifier for PostgreSQL (`$` continues a name), but a name holding
