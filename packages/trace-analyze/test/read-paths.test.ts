@@ -140,6 +140,27 @@ describe('read paths give identical results', () => {
     expect(oneWorker.stdout).toBe(single.stdout);
   });
 
+  it('several files (one empty, one broken) and the progress line: same with and without threads', () => {
+    fs.writeFileSync(path.join(dir, 'empty.jsonl'), '');
+    fs.writeFileSync(path.join(dir, 'broken.jsonl'), '{"resourceSpans": [\n');
+    const files = [corpus, path.join(dir, 'empty.jsonl'), path.join(dir, 'broken.jsonl'), corpus];
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [CLI, '--progress', '--format', 'json', ...files], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+    const single = run({ TRACE_ANALYZE_WORKERS: '0' });
+    const par = run({ TRACE_ANALYZE_WORKERS: '2', TRACE_ANALYZE_CHUNK_BYTES: '5000' });
+    expect(par.status).toBe(0);
+    expect(par.stdout).toBe(single.stdout);
+    const rep = JSON.parse(par.stdout);
+    expect(rep.input.issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ source: files[1], message: 'empty input' }),
+      expect.objectContaining({ source: files[2], line: 1 }),
+    ]));
+    for (const r of [single, par]) {
+      expect(r.stderr).toMatch(/reading: [\d.]+ MB, [\d,]+ spans/);
+      expect(r.stderr).toMatch(/analysing [\d,]+ traces/);
+    }
+  });
+
   it('worker threads hold exactly the spans a single thread holds (every field of every span)', async () => {
     // The compiled package: worker threads run compiled code only.
     const dist = require(path.join(ROOT, 'packages/trace-analyze/dist/index.js')) as typeof import('../src/index');
