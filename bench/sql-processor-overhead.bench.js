@@ -33,8 +33,9 @@ try {
 }
 
 const QUICK = Boolean(process.env.BENCH_QUICK);
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 1 : 7);
-const QUERIES = Number(process.env.BENCH_QUERIES) || (QUICK ? 200 : 3000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 1 : 11);
+const QUERIES = Number(process.env.BENCH_QUERIES) || (QUICK ? 200 : 4000);
+const SPANS = Number(process.env.BENCH_SPANS) || (QUICK ? 5000 : 50000);
 
 /** Drops spans: what remains measured is span creation, processors and the export hand-off. */
 const dropExporter = { export: (spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve(), forceFlush: () => Promise.resolve() };
@@ -100,6 +101,51 @@ async function child(setup, workload, url) {
   process.stdout.write(JSON.stringify({ cpuMicrosPerQuery: (d.user + d.system) / QUERIES }));
 }
 
+/**
+ * The span path alone, in this process, without PostgreSQL: what instrumentation-pg 0.76 does per
+ * query (startSpan with the connection attributes, setAttribute db.query.text, requestHook, end)
+ * through a provider with a dropping exporter, with and without query hashing — rounds alternating.
+ * The difference is our cost per span, free of the network and server noise of the measurement above.
+ */
+function spanPath() {
+  const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
+  const text = 'SELECT id, email, age FROM bench_users WHERE email = $1 AND age > $2';
+  const attributes = { 'db.system.name': 'postgresql', 'db.namespace': 'postgres', 'server.address': '127.0.0.1', 'server.port': 5432 };
+  const make = (withHashing) => {
+    const hashing = dist.createDbQueryHashing({});
+    const spanProcessors = [new SimpleSpanProcessor(dropExporter)];
+    if (withHashing) spanProcessors.unshift(hashing.spanProcessor);
+    const tracer = new BasicTracerProvider({ spanProcessors }).getTracer('@opentelemetry/instrumentation-pg');
+    const hook = withHashing ? hashing.pgInstrumentationConfig.requestHook : undefined;
+    // A non-db span (the HTTP server span of the same request) goes through the processor too.
+    return () => {
+      const parent = tracer.startSpan('GET /users/:id', { kind: 1, attributes: { 'http.request.method': 'GET', 'url.path': '/users/42' } });
+      const span = tracer.startSpan('pg.query:SELECT postgres', { kind: 2, attributes: { ...attributes } });
+      span.setAttribute('db.query.text', text);
+      if (hook) hook(span, { connection: {}, query: { text, values: ['a@example.com', 10], name: undefined } });
+      span.end();
+      parent.end();
+    };
+  };
+  const setups = { upstream: make(false), ours: make(true) };
+  const samples = { upstream: [], ours: [] };
+  for (const f of Object.values(setups)) for (let i = 0; i < Math.min(SPANS, 20000); i++) f();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [k, f] of Object.entries(setups)) {
+      const t0 = process.cpuUsage();
+      for (let i = 0; i < SPANS; i++) f();
+      const d = process.cpuUsage(t0);
+      samples[k].push(((d.user + d.system) * 1000) / SPANS);
+    }
+  }
+  const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  return {
+    what: 'CPU ns per (db span + one non-db span), in process, no database; median of rounds',
+    nsPerQuery: { upstream: Math.round(med(samples.upstream)), ours: Math.round(med(samples.ours)) },
+    addedNsPerQuery: Math.round(med(samples.ours.map((v, i) => v - samples.upstream[i]))),
+  };
+}
+
 async function main() {
   const db = await database();
   const pg = require('pg');
@@ -123,28 +169,42 @@ async function main() {
           samples[skey].push(JSON.parse(out).cpuMicrosPerQuery);
         }
       }
-      const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, v.sort((a, b) => a - b)[v.length >> 1]]));
+      const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+      const med = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
       results.workloads[wname] = {
         cpuMicrosPerQuery: Object.fromEntries(Object.entries(SETUPS).map(([k, label]) => [label, +med[k].toFixed(1)])),
         samples,
         ratioOursVsUpstream: +(med.ours / med.upstream).toFixed(3),
+        // Same round, adjacent processes: the pairs share the machine's state of the moment.
+        medianPairedRatio: +median(samples.ours.map((v, i) => v / samples.upstream[i])).toFixed(3),
         addedMicrosPerQuery: +(med.ours - med.upstream).toFixed(1),
       };
     }
   } finally {
     await db.stop();
   }
+  results.spanPath = spanPath();
+  const upstreamQueryNs = results.workloads[WORKLOADS.hits].cpuMicrosPerQuery['upstream (instrumentation-pg only)'] * 1000;
+  results.spanPath.addedShareOfTracedQuery = +(results.spanPath.addedNsPerQuery / upstreamQueryNs).toFixed(4);
 
   const table = [
     `CPU per traced pg query (the app process), median of ${ROUNDS} rounds × ${QUERIES} queries, one fresh process per measurement, ` +
       `node ${process.version}, ${results.cpus} cpus, load ${results.loadavg1mAtStart} at start`,
     '',
-    '| workload | untraced µs | upstream µs | with query hashing µs | ours / upstream | added µs |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| workload | untraced µs | upstream µs | with query hashing µs | ours / upstream (medians) | ours / upstream (median of same-round pairs) | added µs |',
+    '|---|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(results.workloads).map(
       ([k, v]) =>
-        `| ${k} | ${v.cpuMicrosPerQuery.untraced} | ${v.cpuMicrosPerQuery['upstream (instrumentation-pg only)']} | ${v.cpuMicrosPerQuery['with query hashing']} | ${v.ratioOursVsUpstream} | ${v.addedMicrosPerQuery} |`,
+        `| ${k} | ${v.cpuMicrosPerQuery.untraced} | ${v.cpuMicrosPerQuery['upstream (instrumentation-pg only)']} | ${v.cpuMicrosPerQuery['with query hashing']} | ${v.ratioOursVsUpstream} | ${v.medianPairedRatio} | ${v.addedMicrosPerQuery} |`,
     ),
+    '',
+    `Span path alone, in process (no database; ${ROUNDS} alternating rounds × ${SPANS} queries, each a pg span + a non-db parent span, cache hits):`,
+    '',
+    '| | CPU ns per query |',
+    '|---|---:|',
+    `| instrumentation-pg's span calls, provider, dropping exporter | ${results.spanPath.nsPerQuery.upstream} |`,
+    `| + query hashing (requestHook + processor) | ${results.spanPath.nsPerQuery.ours} |`,
+    `| added by query hashing | ${results.spanPath.addedNsPerQuery} ns = ${(results.spanPath.addedShareOfTracedQuery * 100).toFixed(2)} % of an upstream-traced query's ${results.workloads[WORKLOADS.hits].cpuMicrosPerQuery['upstream (instrumentation-pg only)']} µs |`,
   ].join('\n');
   console.log(table);
   const outDir = path.join(__dirname, 'results');
