@@ -119,30 +119,6 @@ const RESERVED_WORDS = new Set([
 ]);
 
 /**
- * In the key, `"accounts"` is written `accounts`: PostgreSQL folds unquoted names to lower case, so
- * a quoted all-lower-case name that is not a reserved word is the very same identifier (ORMs quote
- * everything, hand-written SQL does not; both must group together). Anything else stays quoted.
- */
-function canonicalQuotedIdent(raw: string): string {
-  if (raw.charCodeAt(0) !== 34 /* " */ || raw.length < 3) return raw;
-  const end = raw.length - 1;
-  for (let i = 1; i < end; i++) {
-    const c = raw.charCodeAt(i);
-    const lowerAlpha = c >= 97 && c <= 122;
-    if (!(lowerAlpha || c === 95 || (i > 1 && ((c >= 48 && c <= 57) || c === 36)))) return raw;
-  }
-  const inner = raw.slice(1, end);
-  return RESERVED_WORDS.has(inner) ? raw : inner;
-}
-
-/** `"a""b"` → `a"b` (for the summary, which names collections without quotes). */
-function unquoteIdent(raw: string): string {
-  const open = raw.indexOf('"');
-  const inner = raw.slice(open + 1, raw.length - 1);
-  return inner.indexOf('""') >= 0 ? inner.split('""').join('"') : inner;
-}
-
-/**
  * Normalize one PostgreSQL statement (or several separated by `;`). Never throws.
  */
 export function normalizeSql(sql: string, options?: NormalizeOptions): NormalizedSql {
@@ -307,9 +283,15 @@ class Normalizer {
 
   /** Append a text of our own (a placeholder), after one space when `space`. */
   private text(text: string, space: boolean): void {
-    this.flushRun();
     const san = this.san;
-    if (space && san.length > 0 && san[san.length - 1] !== ' ') san.push(' ');
+    if (space && this.runStart >= 0 && this.sql.charCodeAt(this.runEnd) === 32) {
+      // The separating space, when the source has one right there, rides along with the run.
+      this.runEnd++;
+      this.flushRun();
+    } else {
+      this.flushRun();
+      if (space && san.length > 0 && san[san.length - 1] !== ' ') san.push(' ');
+    }
     this.lastTokInRun = false;
     this.lastTok = san.length;
     san.push(text);
@@ -386,7 +368,7 @@ class Normalizer {
       // Likewise a "quoted identifier" holding quotes, dollars, `=`, line breaks, or far longer than
       // PostgreSQL's 63-byte name limit, is more likely a stray `"` pairing across a literal than a
       // name. (ORM aliases such as `"Customer->Orders.id"` stay well within these rules.)
-      if (kind === TokenKind.QuotedIdent && suspiciousQuotedIdent(sql, lexer.start, lexer.end)) {
+      if (kind === TokenKind.QuotedIdent && !checkQuotedIdent(sql, lexer.start, lexer.end)) {
         return this.unterminatedResult();
       }
 
@@ -491,11 +473,12 @@ class Normalizer {
             this.prevConst = true;
             break;
           }
-          const raw = sql.slice(lexer.start, lexer.end);
-          key.push(canonicalQuotedIdent(raw));
+          // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
+          const inner = sql.slice(quoted.open + 1, lexer.end - 1);
+          key.push(quoted.canonical && !RESERVED_WORDS.has(inner) ? inner : sql.slice(lexer.start, lexer.end));
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
-          summary.quotedIdent(unquoteIdent(raw), depth);
+          summary.quotedIdent(quoted.doubled ? inner.split('""').join('"') : inner, depth);
           break;
         }
         case TokenKind.Operator: {
@@ -760,15 +743,42 @@ const ATOM_KINDS =
   (1 << TokenKind.Word) | (1 << TokenKind.Number) | (1 << TokenKind.String) | (1 << TokenKind.QuotedIdent) | (1 << TokenKind.Param);
 const QUOTED_KINDS = (1 << TokenKind.String) | (1 << TokenKind.QuotedIdent);
 
-function suspiciousQuotedIdent(sql: string, start: number, end: number): boolean {
+/** What checkQuotedIdent found out about the quoted identifier last checked. */
+const quoted = {
+  /** Offset of the opening `"` (after `U&` for a Unicode identifier). */
+  open: 0,
+  /**
+   * A plain `"…"` holding only what an unquoted name may (lower-case letters, `_`, digits and `$`
+   * after the first): the key writes it unquoted — PostgreSQL folds unquoted names to lower case, so
+   * `"accounts"` is `accounts` (ORMs quote everything, hand-written SQL does not; both must group
+   * together), unless it is a reserved word.
+   */
+  canonical: false,
+  /** Holds a doubled `""` (an escaped quote). */
+  doubled: false,
+};
+
+/**
+ * One scan of a quoted identifier: false when it is suspicious — holding quotes, dollars, `=`, line
+ * breaks, or far longer than PostgreSQL's 63-byte name limit is more likely a stray `"` pairing across
+ * a literal than a name. Otherwise fills `quoted`.
+ */
+function checkQuotedIdent(sql: string, start: number, end: number): boolean {
   // `U&"…"` may hold escapes; measure the part between the quotes.
   const open = sql.charCodeAt(start) === 34 ? start : sql.indexOf('"', start);
-  if (end - open - 2 > 128) return true;
+  if (end - open - 2 > 128) return false;
+  let canonical = open === start && end - open >= 3;
+  let doubled = false;
   for (let i = open + 1; i < end - 1; i++) {
     const c = sql.charCodeAt(i);
-    if (c === 39 /* ' */ || c === 36 /* $ */ || c === 61 /* = */ || c === 10 || c === 13) return true;
+    if (c === 39 /* ' */ || c === 36 /* $ */ || c === 61 /* = */ || c === 10 || c === 13) return false;
+    if (c === 34) doubled = true;
+    if (canonical && !((c >= 97 && c <= 122) || c === 95 || (i > open + 1 && c >= 48 && c <= 57))) canonical = false;
   }
-  return false;
+  quoted.open = open;
+  quoted.canonical = canonical;
+  quoted.doubled = doubled;
+  return true;
 }
 
 /** Array.prototype.join is measurably slower than a concatenation loop for arrays of short strings. */
