@@ -246,6 +246,18 @@ function scanNumber(): void {
 }
 
 function numberValue(): number {
+  // Small non-negative integers (kinds, status codes) are common: no string for them.
+  const n = p - numS;
+  if (n <= 6) {
+    let v = 0;
+    let i = numS;
+    for (; i < p; i++) {
+      const d = b[i] - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === p) return v;
+  }
   // Same decimal → double rounding as JSON.parse.
   return Number(latin1(numS, p));
 }
@@ -370,11 +382,13 @@ function arrNext(): boolean {
 
 function keyIs(word: Uint8Array): boolean {
   const n = word.length;
-  if (strE - strS !== n) return false;
-  for (let i = 0; i < n; i++) if (b[strS + i] !== word[i]) return false;
+  const s = strS;
+  if (strE - s !== n) return false;
+  const buf = b;
+  for (let i = 0; i < n; i++) if (buf[s + i] !== word[i]) return false;
   return true;
 }
-const K = (s: string): Uint8Array => Buffer.from(s);
+const K = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s));
 const K_RESOURCE_SPANS = K('resourceSpans');
 const K_DATA = K('data');
 const K_RESOURCE = K('resource');
@@ -553,7 +567,8 @@ function scanSpan(): void {
       bit = B_NAME;
       if (b[p] === 34) {
         scanString();
-        name = intern(strValue());
+        // Short ASCII names come from the byte cache, one string object each: interning is done.
+        name = strEsc || strHigh || strE - strS > 48 ? intern(strValue()) : strValue();
       } else {
         skipValue();
         name = ''; // not a string: the general reader uses '' too
