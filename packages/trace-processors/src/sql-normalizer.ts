@@ -117,6 +117,9 @@ const RESERVED_WORDS = new Set([
   'isnull', 'join', 'left', 'like', 'natural', 'notnull', 'outer', 'overlaps', 'right', 'similar',
   'tablesample', 'verbose',
 ]);
+/** Longer names cannot be reserved words: no Set lookup (which hashes the string) for them. */
+const MAX_RESERVED_LENGTH = Math.max(...[...RESERVED_WORDS].map((w) => w.length));
+
 
 /**
  * Normalize one PostgreSQL statement (or several separated by `;`). Never throws.
@@ -237,13 +240,17 @@ class Normalizer {
 
   /** Drop every reference to the last statement (no raw SQL kept alive between calls). */
   release(): void {
+    // Slices of the statement (sanitized pieces, lower-cased names) would keep the raw text alive.
     this.sql = '';
     this.lexer.init('');
     this.hashKey = undefined;
-    this.key = [];
-    this.san = [];
+    this.key = NO_PARTS;
+    this.san = NO_PARTS;
     this.valuesState.prevSanRow = null;
-    this.summary.reset();
+    this.prevWord = '';
+    this.currentWord = '';
+    word.lower = '';
+    this.summary.release();
   }
 
   private flushRun(): void {
@@ -475,7 +482,7 @@ class Normalizer {
           }
           // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
           const inner = sql.slice(quoted.open + 1, lexer.end - 1);
-          key.push(quoted.canonical && !RESERVED_WORDS.has(inner) ? inner : sql.slice(lexer.start, lexer.end));
+          key.push(quoted.canonical && (inner.length > MAX_RESERVED_LENGTH || !RESERVED_WORDS.has(inner)) ? inner : sql.slice(lexer.start, lexer.end));
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.quotedIdent(quoted.doubled ? inner.split('""').join('"') : inner, depth);
@@ -684,7 +691,7 @@ class Normalizer {
     this.flushRun();
     // join, not a `+=` loop: it builds one flat string at once, where `+=` builds a rope that the cache
     // would keep as such (tens of bytes per piece) and that hashing or reading must flatten anyway.
-    let sanitized = san.length === 1 ? san[0] : san.join('');
+    let sanitized = san.length <= 1 ? (san.length === 1 ? san[0] : '') : san.length < 32 ? concatFlat(san) : san.join('');
     if (sanitized.charCodeAt(sanitized.length - 1) === 32) sanitized = sanitized.slice(0, -1);
     let truncated = false;
     if (sanitized.length > this.maxLength) {
@@ -725,6 +732,9 @@ class Normalizer {
     else if (keep < last.length) san[san.length - 1] = last.slice(0, keep);
   }
 }
+
+/** Placeholder for the part arrays between runs (never written to: `init` allocates fresh ones). */
+const NO_PARTS: string[] = [];
 
 let shared: Normalizer | undefined;
 
@@ -779,6 +789,14 @@ function checkQuotedIdent(sql: string, start: number, end: number): boolean {
   quoted.canonical = canonical;
   quoted.doubled = doubled;
   return true;
+}
+
+/** A few pieces: `+=` then one read (which makes V8 flatten the rope in place) beats Array.prototype.join. */
+function concatFlat(parts: string[]): string {
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i++) out += parts[i];
+  out.charCodeAt(0);
+  return out;
 }
 
 /** Array.prototype.join is measurably slower than a concatenation loop for arrays of short strings. */

@@ -40,6 +40,9 @@ function joinWords(words: string[], separator: string): string {
   return out;
 }
 
+/** Placeholder between statements (never written to: `reset` allocates fresh arrays). */
+const NO_WORDS: string[] = [];
+
 const enum TargetKind {
   Collection,
   Function,
@@ -241,6 +244,20 @@ export class SummaryBuilder {
       }
     }
     return { summary, operation: single ? this.topOperation || this.firstOperation : '', collection };
+  }
+
+  /** Drop what the last statement left (names may be slices of its text); `reset` before reuse. */
+  release(): void {
+    this.statements = NO_WORDS;
+    this.parts = NO_WORDS;
+    this.targets = NO_WORDS;
+    this.prevWord = '';
+    this.target = null;
+    this.lastOp = '';
+    this.chain = '';
+    this.fnCandidate = '';
+    this.firstOperation = '';
+    this.topOperation = '';
   }
 
   /** Back to the state of a new builder (the normalizer reuses one). */

@@ -75,6 +75,17 @@ describe('normalizeSql: sanitized text', () => {
     expect(normalizeSql(undefined as unknown as string).sanitized).toBe('?');
     expect(normalizeSql({ toString: () => 'x' } as unknown as string).sanitized).toBe('?');
     expect(normalizeSql('').sanitized).toBe('');
+    // Nothing but comments and separators: empty, not "unterminated".
+    expect(normalizeSql('-- only a comment')).toMatchObject({ sanitized: '', key: '', unterminated: false });
+    expect(normalizeSql('/* a */ ; ;')).toMatchObject({ sanitized: '', key: '', unterminated: false });
+  });
+
+  it('builds the sanitized text from runs of the source: spacing and cuts as token by token', () => {
+    expect(san("SELECT a ,b FROM t WHERE x = 'v'  AND y=-1 ;")).toBe('SELECT a ,b FROM t WHERE x = ? AND y=?');
+    expect(san("INSERT INTO t VALUES (1, 'a'), (2, 'b') , (3,'c')")).toBe('INSERT INTO t VALUES (?, ?) , (?,?)');
+    expect(san('SELECT * FROM t WHERE id IN ( 1 , 2 ) AND k = ANY(ARRAY[ 1, 2 ])')).toBe('SELECT * FROM t WHERE id IN (?) AND k = ANY(ARRAY[?])');
+    expect(san("SELECT '1'::int[] , x::text\n\tFROM t;")).toBe('SELECT ?::int[] , x::text FROM t');
+    expect(san('SELECT 1::')).toBe('SELECT ?::');
   });
 });
 
