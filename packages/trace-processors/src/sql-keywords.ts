@@ -32,6 +32,12 @@ export const KW_FROM_END = 16;
 export const KW_SIGN_CONTEXT = 32;
 /** Every word of the table has it: a keyword or a well-known function, not an application's own name. */
 export const KW_KNOWN = 64;
+/** `true`, `false`, `null`: constants in the key. */
+export const KW_CONSTANT = 128;
+/** `savepoint`: the name after it is generated, a constant in the key. */
+export const KW_SAVEPOINT = 256;
+/** `values`: starts a VALUES list. */
+export const KW_VALUES = 512;
 
 /** Words after which a `-` or `+` is a sign, not a binary operator. */
 const SIGN_CONTEXT_WORDS = [
@@ -96,6 +102,9 @@ add(FROM_LIST_END, KW_FROM_END);
 add(SIGN_CONTEXT_WORDS, KW_SIGN_CONTEXT);
 for (const set of [DML_STARTS, DDL_VERBS, NAMED_UTILITIES, DDL_MODIFIERS, DDL_OBJECTS]) add(set, 0);
 add(COMMON_WORDS, 0);
+add(['true', 'false', 'null'], KW_CONSTANT);
+add(['savepoint'], KW_SAVEPOINT);
+add(['values'], KW_VALUES);
 // Word sets above may share words: BY_TEXT must hold the final flags.
 for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
 

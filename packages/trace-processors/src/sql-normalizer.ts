@@ -12,7 +12,7 @@
  * statement becomes `?` — a tail we cannot classify is never emitted. The function never throws:
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
-import { KW_SIGN_CONTEXT, recognizeWord, word } from './sql-keywords';
+import { KW_CONSTANT, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_VALUES, recognizeWord, word } from './sql-keywords';
 import { SqlLexer, TokenKind } from './sql-lexer';
 import { SummaryBuilder } from './sql-summary';
 
@@ -442,7 +442,7 @@ class Normalizer {
             continue;
           }
           if (
-            (lower === 'true' || lower === 'false' || lower === 'null') &&
+            (flags & KW_CONSTANT) !== 0 &&
             !(lower === 'null' && (this.prevWord === 'is' || (this.prevWord === 'not' && key[key.length - 2] === 'is')))
           ) {
             key.push(PLACEHOLDER);
@@ -453,11 +453,11 @@ class Normalizer {
             break;
           }
           // Savepoint names are generated (`sp_1`, `sp_2` …): they do not make a new shape.
-          key.push(this.prevWord === 'savepoint' && this.prevKind === TokenKind.Word ? PLACEHOLDER : lower);
+          key.push((this.prevFlags & KW_SAVEPOINT) !== 0 && this.prevKind === TokenKind.Word ? PLACEHOLDER : lower);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           this.typedWordAt = key.length - 1;
-          if (lower === 'values' && this.values === null) {
+          if ((flags & KW_VALUES) !== 0 && this.values === null) {
             const v = this.valuesState;
             v.depth = depth;
             v.expectRow = true;
