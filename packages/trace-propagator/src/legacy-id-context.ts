@@ -1,4 +1,4 @@
-import { Context, createContextKey, isSpanContextValid, Span, trace } from '@opentelemetry/api';
+import { Context, createContextKey, isSpanContextValid, Span, SpanContext, trace } from '@opentelemetry/api';
 import { formatTraceId, LegacyIdKind, LegacyIdRejection, TraceIdFormat } from './xtraceid-mapping';
 
 /**
@@ -57,13 +57,22 @@ export function legacyHeaderValue(ctx: Context, format: TraceIdFormat): string |
  * the context that holds it: the response echo asks this once per request.
  */
 export function legacyHeaderValueOf(ctx: Context, span: Span | undefined, format: TraceIdFormat): string | undefined {
+  const spanContext = span?.spanContext();
+  return valueFor(ctx, span, spanContext !== undefined && isSpanContextValid(spanContext) ? spanContext : undefined, format);
+}
+
+/** As legacyHeaderValueOf, for a span whose context the caller has already checked to be valid. */
+export function legacyHeaderValueOfValid(ctx: Context, span: Span, validContext: SpanContext, format: TraceIdFormat): string {
+  return valueFor(ctx, span, validContext, format)!;
+}
+
+function valueFor(ctx: Context, span: Span | undefined, valid: SpanContext | undefined, format: TraceIdFormat): string | undefined {
   let record = getLegacyId(ctx);
   if (record === undefined && span !== undefined) record = appRootedSpans.get(span);
   const trusted = record !== undefined && record.status === 'accepted' && record.trusted ? record : undefined;
-  const spanContext = span?.spanContext();
-  if (spanContext !== undefined && isSpanContextValid(spanContext)) {
-    if (trusted !== undefined && trusted.traceId === spanContext.traceId) return trusted.value;
-    return formatTraceId(spanContext.traceId, format);
+  if (valid !== undefined) {
+    if (trusted !== undefined && trusted.traceId === valid.traceId) return trusted.value;
+    return formatTraceId(valid.traceId, format);
   }
   return trusted?.value;
 }

@@ -1,6 +1,6 @@
 import { context, isSpanContextValid, Span } from '@opentelemetry/api';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'http';
-import { legacyHeaderValueOf } from './legacy-id-context';
+import { legacyHeaderValueOfValid } from './legacy-id-context';
 import { ResolvedXTraceIdOptions } from './options';
 
 type HttpResponseHook = (span: Span, response: IncomingMessage | ServerResponse) => void;
@@ -25,9 +25,9 @@ export function createResponseEchoHook(options: Pick<ResolvedXTraceIdOptions, 'h
     if (!isSpanContextValid(sc)) return;
     // The hook runs inside the request context, which holds the extracted legacy id. Asked for this
     // span directly: no context is built per request just to read it back.
-    const value = legacyHeaderValueOf(context.active(), span, options.format);
+    const value = legacyHeaderValueOfValid(context.active(), span, sc, options.format);
     const serverRes = res as ServerResponse;
-    if (value !== undefined && !serverRes.hasHeader(header)) serverRes.setHeader(header, value);
+    if (!serverRes.hasHeader(header)) serverRes.setHeader(header, value);
     const timing = `traceparent;desc="00-${sc.traceId}-${sc.spanId}-${flagsHex(sc.traceFlags)}"`;
     const existing = serverRes.getHeader('server-timing');
     if (existing === undefined) {
