@@ -3,7 +3,7 @@ export { SqlLexer, TokenKind } from './sql-lexer';
 export { normalizeSql, DEFAULT_MAX_SANITIZED_LENGTH } from './sql-normalizer';
 export type { NormalizeOptions, NormalizedSql } from './sql-normalizer';
 export { MAX_SUMMARY_LENGTH } from './sql-summary';
-export { fingerprint, fingerprintKey, FINGERPRINT_VERSION, FINGERPRINT_HEX_LENGTH } from './fingerprint';
+export { fingerprint, fingerprintKey, normalizeAndFingerprint, FINGERPRINT_VERSION, FINGERPRINT_HEX_LENGTH } from './fingerprint';
 export { LruCache } from './lru-cache';
 export { QueryHasher, DEFAULT_CACHE_SIZE } from './query-hasher';
 export type { QueryInfo, QueryHasherOptions } from './query-hasher';

@@ -75,8 +75,9 @@ interface ValuesState {
   /** Key range of the last kept row. */
   prevKeyStart: number;
   prevKeyEnd: number;
-  /** Sanitized text of the last kept row. */
-  prevSanRow: string | null;
+  /** Range of `san` pieces holding the last kept row. */
+  prevSanStart: number;
+  prevSanEnd: number;
   /** Where the comma before the current row starts (to remove it with a duplicate row). */
   commaKey: number;
   commaSan: number;
@@ -187,7 +188,8 @@ class Normalizer {
     expectRow: false,
     prevKeyStart: -1,
     prevKeyEnd: -1,
-    prevSanRow: null,
+    prevSanStart: -1,
+    prevSanEnd: -1,
     commaKey: -1,
     commaSan: -1,
     rowKeyStart: -1,
@@ -246,7 +248,6 @@ class Normalizer {
     this.hashKey = undefined;
     this.key = NO_PARTS;
     this.san = NO_PARTS;
-    this.valuesState.prevSanRow = null;
     this.prevWord = '';
     this.currentWord = '';
     word.lower = '';
@@ -463,7 +464,8 @@ class Normalizer {
             v.expectRow = true;
             v.prevKeyStart = -1;
             v.prevKeyEnd = -1;
-            v.prevSanRow = null;
+            v.prevSanStart = -1;
+            v.prevSanEnd = -1;
             v.commaKey = -1;
             v.commaSan = -1;
             v.rowKeyStart = -1;
@@ -826,6 +828,39 @@ function isSignContext(prevKind: TokenKind, prevFlags: number): boolean {
   }
 }
 
+/** Do the pieces `parts[a, aEnd)` and `parts[b, bEnd)` spell the same text? No string is built. */
+function piecesEqual(parts: string[], a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a === bEnd - b) {
+    let same = true;
+    for (let i = 0; i < aEnd - a; i++) {
+      if (parts[a + i] !== parts[b + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return true;
+  }
+  // Character by character across piece boundaries.
+  let pa = a;
+  let pb = b;
+  let oa = 0;
+  let ob = 0;
+  for (;;) {
+    while (pa < aEnd && oa >= parts[pa].length) {
+      pa++;
+      oa = 0;
+    }
+    while (pb < bEnd && ob >= parts[pb].length) {
+      pb++;
+      ob = 0;
+    }
+    if (pa >= aEnd || pb >= bEnd) return pa >= aEnd && pb >= bEnd;
+    if (parts[pa].charCodeAt(oa) !== parts[pb].charCodeAt(ob)) return false;
+    oa++;
+    ob++;
+  }
+}
+
 /** Drop a VALUES row that repeats the previous one (separately in the key and the sanitized text). */
 function dedupeRow(v: ValuesState, key: string[], san: string[]): void {
   const keyEnd = key.length;
@@ -836,13 +871,13 @@ function dedupeRow(v: ValuesState, key: string[], san: string[]): void {
     v.prevKeyStart = v.rowKeyStart;
     v.prevKeyEnd = keyEnd;
   }
-  // The row's sanitized text is `san` from rowSanStart (its `(`) on.
-  let row = '';
-  for (let i = v.rowSanStart; i < sanEnd; i++) row += san[i];
-  if (v.prevSanRow !== null && v.commaSan >= 0 && row === v.prevSanRow) {
+  // The row's sanitized text is `san` from rowSanStart (its `(`) on; the kept row's pieces stay
+  // untouched before it. Compared as text: equal rows may be cut into pieces differently.
+  if (v.prevSanStart >= 0 && v.commaSan >= 0 && piecesEqual(san, v.prevSanStart, v.prevSanEnd, v.rowSanStart, sanEnd)) {
     san.length = v.commaSan;
   } else {
-    v.prevSanRow = row;
+    v.prevSanStart = v.rowSanStart;
+    v.prevSanEnd = sanEnd;
   }
 }
 

@@ -86,6 +86,8 @@ describe('normalizeSql: sanitized text', () => {
     expect(san('SELECT * FROM t WHERE id IN ( 1 , 2 ) AND k = ANY(ARRAY[ 1, 2 ])')).toBe('SELECT * FROM t WHERE id IN (?) AND k = ANY(ARRAY[?])');
     expect(san("SELECT '1'::int[] , x::text\n\tFROM t;")).toBe('SELECT ?::int[] , x::text FROM t');
     expect(san('SELECT 1::')).toBe('SELECT ?::');
+    // Rows that read the same once sanitized are one row, however their spacing split the output.
+    expect(san("INSERT INTO t VALUES (1,\n2), (3, 4),\n(5,\t6)")).toBe('INSERT INTO t VALUES (?, ?)');
   });
 });
 
