@@ -45,15 +45,23 @@ export function readOtlpLineFast(buf: Buffer, start: number, end: number, ctx: R
     for (let i = 0; i < count; i++) {
       const kind = KINDS[lKind[i]];
       const err = lError[i] === 1;
-      if (store) store.addParts(lTrace[i], lSpanHi[i], lSpanLo[i], lParHi[i], lParLo[i], lName[i], kind, lService[i], lStart[i], lEnd[i], err, lAttrs[i], false);
+      const from = lAttrFrom[i];
+      const to = lAttrTo[i];
+      if (store) store.addPartsPairs(lTrace[i], lSpanHi[i], lSpanLo[i], lParHi[i], lParLo[i], lName[i], kind, lService[i], lStart[i], lEnd[i], err, lPairK, lPairV, from, to);
       else {
+        let attrs: Attrs = EMPTY_ATTRS;
+        if (from >= 0) {
+          attrs = {};
+          for (let j = from; j < to; j++) attrs[lPairK[j]] = lPairV[j];
+        }
         const parent = lParHi[i] === 0 && lParLo[i] === 0 ? '' : hexFromWords(lParHi[i], lParLo[i]);
-        sink.add(new SpanRecord(lTrace[i], hexFromWords(lSpanHi[i], lSpanLo[i]), parent, lName[i], kind, lService[i], lStart[i], lEnd[i], err, lAttrs[i]));
+        sink.add(new SpanRecord(lTrace[i], hexFromWords(lSpanHi[i], lSpanLo[i]), parent, lName[i], kind, lService[i], lStart[i], lEnd[i], err, attrs));
       }
     }
   }
-  // Drop references (strings, attribute objects) so a long line's leftovers do not linger.
-  lTrace.length = lName.length = lService.length = lAttrs.length = 0;
+  // Drop references (strings, attribute values) so a long line's leftovers do not linger.
+  lTrace.length = lName.length = lService.length = lPairK.length = lPairV.length = 0;
+  lPairs = 0;
   b = EMPTY_BUF;
   return n;
 }
@@ -88,7 +96,17 @@ var count = 0;
 var lTrace: string[] = [];
 var lName: string[] = [];
 var lService: string[] = [];
-var lAttrs: Attrs[] = [];
+/**
+ * Attributes of the line's spans as (key, value) pairs in the order read, span i owning
+ * [lAttrFrom[i], lAttrTo[i]); lAttrFrom -1 = the shared EMPTY_ATTRS. The object is rebuilt from them
+ * by assignment, in that order, so repeated keys, array-index keys and `__proto__` come out exactly
+ * as the general reader's assignments make them.
+ */
+var lPairK: string[] = [];
+var lPairV: AttrValue[] = [];
+var lPairs = 0;
+var lAttrFrom = new Int32Array(1024);
+var lAttrTo = new Int32Array(1024);
 var lSpanHi = new Uint32Array(1024);
 var lSpanLo = new Uint32Array(1024);
 var lParHi = new Uint32Array(1024);
@@ -101,7 +119,7 @@ const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'produ
 const KIND_CODE: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
 
 function growLine(): void {
-  const g = <T extends Uint32Array | Uint8Array | Float64Array>(a: T): T => {
+  const g = <T extends Uint32Array | Uint8Array | Float64Array | Int32Array>(a: T): T => {
     const x = new (a.constructor as new (n: number) => T)(a.length * 2);
     x.set(a);
     return x;
@@ -114,6 +132,8 @@ function growLine(): void {
   lError = g(lError);
   lStart = g(lStart);
   lEnd = g(lEnd);
+  lAttrFrom = g(lAttrFrom);
+  lAttrTo = g(lAttrTo);
 }
 /** Time base (seconds) the line's relative times are computed against. */
 var lineBase: number | undefined;
@@ -541,7 +561,8 @@ function scanSpan(): void {
   let error = false;
   let attrsS = -1;
   let attrsE = -1;
-  let attrs: Attrs = EMPTY_ATTRS;
+  let attrFrom = -1;
+  let attrTo = -1;
   let attrsDone = false;
   let more = objOpen();
   while (more) {
@@ -590,7 +611,9 @@ function scanSpan(): void {
       bit = B_ATTRS;
       if ((seen & (B_ATTRS | B_KIND | B_PARENT)) === (B_KIND | B_PARENT)) {
         // Kind and parent known (the usual key order): decode right away.
-        attrs = scanSpanAttrs(isEntrySpan(kind, parHi === 0 && parLo === 0 ? '' : 'x'));
+        attrFrom = lPairs;
+        if (!scanSpanAttrs(isEntrySpan(kind, parHi === 0 && parLo === 0 ? '' : 'x'))) attrFrom = -1;
+        attrTo = lPairs;
         attrsDone = true;
       } else {
         // Which attributes to keep depends on kind and parent, which come later: decode after.
@@ -621,10 +644,17 @@ function scanSpan(): void {
     const l0 = lim;
     p = attrsS;
     lim = attrsE;
-    attrs = scanSpanAttrs(entry);
+    attrFrom = lPairs;
+    if (!scanSpanAttrs(entry)) attrFrom = -1;
+    attrTo = lPairs;
     lim = l0;
     p = pEnd;
-  } else if (!attrsDone && entry) attrs = { ...resCompare }; // readAttributes starts from a copy
+  } else if (!attrsDone && entry) {
+    // readAttributes starts from a copy of the resource's comparable attributes.
+    attrFrom = lPairs;
+    for (const k in resCompare) pushPair(k, resCompare[k]);
+    attrTo = lPairs;
+  }
   const i = count++;
   if (i === lSpanHi.length) growLine();
   lTrace[i] = traceId;
@@ -638,7 +668,8 @@ function scanSpan(): void {
   lStart[i] = start;
   lEnd[i] = end;
   lError[i] = error ? 1 : 0;
-  lAttrs[i] = attrs;
+  lAttrFrom[i] = attrFrom;
+  lAttrTo[i] = attrTo;
 }
 
 /** A trace id: fast for lower-case hex of the right length, else `normalizeId` decides. */
@@ -798,22 +829,29 @@ function scanStatus(): boolean {
   return seen && isErrorStatus({ code });
 }
 
-/** The span's attributes, as readAttributes (entry spans) / readAnalysisAttributes would keep them. */
-function scanSpanAttrs(entry: boolean): Attrs {
+/**
+ * The span's attributes, as readAttributes (entry spans) / readAnalysisAttributes would keep them,
+ * appended as pairs from lPairs on. False when none is kept on a non-entry span (EMPTY_ATTRS).
+ */
+function scanSpanAttrs(entry: boolean): boolean {
   if (b[p] !== 91) fail(); // not an array: general path
-  let out: Attrs | undefined = entry ? { ...resCompare } : undefined;
+  const from = lPairs;
+  if (entry) for (const k in resCompare) pushPair(k, resCompare[k]);
   let item = arrOpen();
   while (item) {
     scanKeyValue(entry);
     const key = kvKey;
     const value = kvValue;
-    if (key !== undefined && value !== undefined && (entry || keepOnAnySpan(key))) {
-      if (out === undefined) out = {};
-      out[key] = value;
-    }
+    if (key !== undefined && value !== undefined && (entry || keepOnAnySpan(key))) pushPair(key, value);
     item = arrNext();
   }
-  return out ?? EMPTY_ATTRS;
+  return entry || lPairs > from;
+}
+
+function pushPair(key: string, value: AttrValue): void {
+  lPairK[lPairs] = key;
+  lPairV[lPairs] = value;
+  lPairs++;
 }
 
 var kvKey: string | undefined;

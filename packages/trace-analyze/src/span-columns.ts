@@ -10,8 +10,16 @@ export interface PartsSink extends SpanSink {
   ): void;
 }
 
-export function isPartsSink(s: SpanSink): s is PartsSink {
-  return typeof (s as Partial<PartsSink>).addParts === 'function';
+/** `PartsSink` that also takes attributes as (key, value) pairs [from, to) of two arrays; from < 0 = EMPTY_ATTRS. */
+export interface PairsSink extends PartsSink {
+  addPartsPairs(
+    traceId: string, spanHi: number, spanLo: number, parentHi: number, parentLo: number, name: string, kind: SpanKind,
+    service: string, start: number, end: number, error: boolean, keys: string[], values: AttrValue[], from: number, to: number,
+  ): void;
+}
+
+export function isPartsSink(s: SpanSink): s is PairsSink {
+  return typeof (s as Partial<PairsSink>).addPartsPairs === 'function';
 }
 
 const KIND_CODE: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
@@ -45,7 +53,7 @@ export interface ColumnsMessage {
 }
 
 /** Collects spans into a `ColumnsMessage`. */
-export class SpanColumns implements PartsSink {
+export class SpanColumns implements PairsSink {
   n = 0;
   private strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
@@ -74,10 +82,41 @@ export class SpanColumns implements PartsSink {
     this.addParts(span.traceId, sh, sl, W[0], W[1], span.name, span.kind, span.service, span.start, span.end, span.error, span.attrs, span.followsFrom);
   }
 
+  addPartsPairs(
+    traceId: string, spanHi: number, spanLo: number, parentHi: number, parentLo: number, name: string, kind: SpanKind,
+    service: string, start: number, end: number, error: boolean, keys: string[], values: AttrValue[], from: number, to: number,
+  ): void {
+    const i = this.begin(traceId, spanHi, spanLo, parentHi, parentLo, name, kind, service, start, end, error, false);
+    if (from < 0) this.flags[i] |= F_NO_ATTRS;
+    else for (let j = from; j < to; j++) this.pair(keys[j], values[j]);
+    this.attrOff[i + 1] = this.pairs;
+  }
+
   addParts(
     traceId: string, spanHi: number, spanLo: number, parentHi: number, parentLo: number, name: string, kind: SpanKind,
     service: string, start: number, end: number, error: boolean, attrs: Attrs, followsFrom: boolean,
   ): void {
+    const i = this.begin(traceId, spanHi, spanLo, parentHi, parentLo, name, kind, service, start, end, error, followsFrom);
+    if (attrs === EMPTY_ATTRS) this.flags[i] |= F_NO_ATTRS;
+    else for (const k in attrs) this.pair(k, attrs[k]);
+    this.attrOff[i + 1] = this.pairs;
+  }
+
+  private pair(k: string, v: AttrValue): void {
+    if (this.pairs + 2 > this.attrPairs.length) this.attrPairs = grow(this.attrPairs);
+    this.attrPairs[this.pairs++] = this.str(k);
+    if (typeof v === 'string') this.attrPairs[this.pairs++] = this.str(v);
+    else {
+      this.others.push(v);
+      this.attrPairs[this.pairs++] = -this.others.length;
+    }
+  }
+
+  /** Everything but the attributes; returns the span's number. */
+  private begin(
+    traceId: string, spanHi: number, spanLo: number, parentHi: number, parentLo: number, name: string, kind: SpanKind,
+    service: string, start: number, end: number, error: boolean, followsFrom: boolean,
+  ): number {
     const i = this.n++;
     if (i === this.flags.length) this.grow();
     // Consecutive spans mostly share trace, name or service: skip the map for repeats.
@@ -96,28 +135,14 @@ export class SpanColumns implements PartsSink {
       this.lastServiceIdx = this.str(service);
     }
     this.serviceIdx[i] = this.lastServiceIdx;
-    let f = KIND_CODE[kind] | (error ? F_ERROR : 0) | (followsFrom ? F_FOLLOWS : 0);
-    if (attrs === EMPTY_ATTRS) f |= F_NO_ATTRS;
-    else {
-      for (const k in attrs) {
-        if (this.pairs + 2 > this.attrPairs.length) this.attrPairs = grow(this.attrPairs);
-        const v = attrs[k];
-        this.attrPairs[this.pairs++] = this.str(k);
-        if (typeof v === 'string') this.attrPairs[this.pairs++] = this.str(v);
-        else {
-          this.others.push(v);
-          this.attrPairs[this.pairs++] = -this.others.length;
-        }
-      }
-    }
-    this.attrOff[i + 1] = this.pairs;
-    this.flags[i] = f;
+    this.flags[i] = KIND_CODE[kind] | (error ? F_ERROR : 0) | (followsFrom ? F_FOLLOWS : 0);
     this.ids[i * 4] = spanHi;
     this.ids[i * 4 + 1] = spanLo;
     this.ids[i * 4 + 2] = parentHi;
     this.ids[i * 4 + 3] = parentLo;
     this.times[i * 2] = start;
     this.times[i * 2 + 1] = end;
+    return i;
   }
 
   private str(s: string): number {

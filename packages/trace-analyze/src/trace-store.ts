@@ -1,5 +1,5 @@
 import { SpanColumns, spanRecordAt, type ColumnsMessage } from './span-columns';
-import type { Attrs, SpanKind, SpanRecord, SpanSink } from './types';
+import type { AttrValue, Attrs, SpanKind, SpanRecord, SpanSink } from './types';
 
 /** Spans per block when spans are added one by one (readers in this thread). */
 const BLOCK = 16384;
@@ -48,6 +48,15 @@ export class TraceStore implements SpanSink {
     service: string, start: number, end: number, error: boolean, attrs: Attrs, followsFrom: boolean,
   ): void {
     this.open.addParts(traceId, spanHi, spanLo, parentHi, parentLo, name, kind, service, start, end, error, attrs, followsFrom);
+    this.added();
+  }
+
+  /** One span with its attributes as pairs (see `PairsSink`). */
+  addPartsPairs(
+    traceId: string, spanHi: number, spanLo: number, parentHi: number, parentLo: number, name: string, kind: SpanKind,
+    service: string, start: number, end: number, error: boolean, keys: string[], values: AttrValue[], from: number, to: number,
+  ): void {
+    this.open.addPartsPairs(traceId, spanHi, spanLo, parentHi, parentLo, name, kind, service, start, end, error, keys, values, from, to);
     this.added();
   }
 

@@ -51,6 +51,15 @@ function buildCorpus(): Buffer {
       { key: 'b', value: { boolValue: true } }, { key: 'arr', value: { arrayValue: { values: [{ stringValue: 'x' }] } } }, { key: 'empty', value: {} },
       { value: { stringValue: 'no key' } }, { key: 'big', value: { intValue: '123456789012345678901234567890' } },
     ] })]),
+    // Attribute keys with object semantics: repeated (first place, last value), array indices
+    // (ordered first by objects), __proto__ (swallowed), and one overriding the resource's host.name.
+    doc([span({ spanId: '5ee19b7ec3c1b174', traceId: '1c8efff798038103d269b633813fc60c', attributes: [
+      { key: 'app.x', value: { stringValue: 'a' } }, { key: 'host.name', value: { stringValue: 'span-host' } }, { key: '2', value: { intValue: 2 } },
+      { key: 'app.x', value: { stringValue: 'b' } }, { key: '__proto__', value: { stringValue: 'p' } }, { key: '10', value: { boolValue: false } },
+    ] }), span({ spanId: '6ee19b7ec3c1b174', traceId: '1c8efff798038103d269b633813fc60c', parentSpanId: '5ee19b7ec3c1b174', kind: 3, attributes: [
+      { key: 'db.system', value: { stringValue: 'postgresql' } }, { key: 'db.system', value: { stringValue: 'mysql' } }, { key: 'http.url', value: { stringValue: 'dropped' } },
+    ] })], { attributes: [{ key: 'service.name', value: { stringValue: 'attrs' } }, { key: 'host.name', value: { stringValue: 'res-host' } }, { key: 'host.name', value: { stringValue: 'res-host-2' } }] }),
+    doc([span({ spanId: '7ee19b7ec3c1b174', traceId: '2c8efff798038103d269b633813fc60c', attributes: [{ key: 'app.y', value: { stringValue: '1' } }, { key: 'app.y', value: { doubleValue: 2.5 } }] })]),
     // Keys in unusual orders: resource after the spans, attributes before kind and parent.
     '{"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"value":{"stringValue":"/r"},"key":"http.route"}],"traceId":"6b8efff798038103d269b633813fc60c","spanId":"aee19b7ec3c1b174","name":"GET","kind":2,"startTimeUnixNano":"1764079201000000000","endTimeUnixNano":"1764079201005000000"}]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]}}]}',
     // Whitespace everywhere, escapes in keys and values, a duplicate key, a \r line end.
@@ -102,7 +111,9 @@ async function reportInProcess(fast: boolean): Promise<string> {
   try {
     const s = new AnalysisSession({ workers: 0 });
     await s.readInputs([corpus]);
-    return JSON.stringify(s.finish({}), null, 1);
+    // Every field of every span (attributes included: few of them reach the report), then the report.
+    const spans = [...s.store.traces].map(([id, l]) => `${id}: ${l.map((x) => JSON.stringify(x)).join('\n')}`).join('\n');
+    return `${spans}\n=== report ===\n${JSON.stringify(s.finish({}), null, 1)}`;
   } finally {
     setFastPath(true);
   }
@@ -117,7 +128,9 @@ describe('read paths give identical results', () => {
   it('byte-level fast path = JSON.parse + general reader (spans, times, issues and their lines)', async () => {
     const general = await reportInProcess(false);
     const fast = await reportInProcess(true);
-    const rep = JSON.parse(general);
+    const rep = JSON.parse(general.split('\n=== report ===\n')[1]);
+    expect(general).toContain('"spanId":"7ee19b7ec3c1b174"');
+    expect(general).toContain('"attrs":{"app.y":2.5}'); // a repeated key: its last value
     // The corpus really exercises problems and the good traffic still gets analysed.
     expect(rep.traces).toBeGreaterThan(500);
     expect(rep.input.issue_count).toBeGreaterThan(10);
