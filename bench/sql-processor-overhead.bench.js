@@ -8,6 +8,10 @@
 // (user + system) per query after a warm-up, median over rounds. Two workloads: a parameterized
 // statement (same raw text every time: cache hits) and inline literals (a new raw text every time:
 // cache misses).
+// Fresh processes vary by ±20 % from one to the next, more than the effect measured; so the same
+// workloads also run in one process with query hashing toggled between blocks of queries (adjacent
+// blocks share JIT state, heap and connection), and the span path alone is timed in process without
+// a database (what our code adds per query, free of network and server noise).
 //
 //   npx tsc -b packages/trace-processors && node bench/sql-processor-overhead.bench.js
 //   DATABASE_URL=postgres://… BENCH_ROUNDS=9 BENCH_QUERIES=2000 node bench/sql-processor-overhead.bench.js
@@ -33,9 +37,11 @@ try {
 }
 
 const QUICK = Boolean(process.env.BENCH_QUICK);
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 1 : 11);
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 1 : 7);
 const QUERIES = Number(process.env.BENCH_QUERIES) || (QUICK ? 200 : 4000);
 const SPANS = Number(process.env.BENCH_SPANS) || (QUICK ? 5000 : 50000);
+const TOGGLE_BLOCKS = QUICK ? 2 : 16;
+const TOGGLE_PROCESSES = QUICK ? 1 : 3;
 
 /** Drops spans: what remains measured is span creation, processors and the export hand-off. */
 const dropExporter = { export: (spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve(), forceFlush: () => Promise.resolve() };
@@ -70,6 +76,58 @@ async function database() {
       }
     },
   };
+}
+
+/**
+ * Same process, query hashing switched on and off between blocks of queries (the processor through
+ * a forwarding wrapper, the requestHook through instrumentation-pg's setConfig), blocks alternating.
+ * Process-to-process variation (±20 % here) drowns a few per cent; blocks of one process share the
+ * JIT state, the heap and the connection, so their ratio is what query hashing adds.
+ */
+async function toggleChild(workload, url) {
+  const hashing = dist.createDbQueryHashing({});
+  let on = false;
+  const forward = {
+    onStart: (span, ctx) => (on ? hashing.spanProcessor.onStart(span, ctx) : undefined),
+    onEnding: (span) => (on ? hashing.spanProcessor.onEnding(span) : undefined),
+    onEnd: () => {},
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new NodeTracerProvider({ spanProcessors: [forward, new SimpleSpanProcessor(dropExporter)] });
+  provider.register();
+  const instrumentation = new PgInstrumentation({});
+  registerInstrumentations({ instrumentations: [instrumentation] });
+  const setOn = (value) => {
+    on = value;
+    instrumentation.setConfig(value ? { ...hashing.pgInstrumentationConfig } : {});
+  };
+  const pg = require('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let seq = 0;
+  const run =
+    workload === 'hits'
+      ? (i) => client.query('SELECT id, email, age FROM bench_users WHERE email = $1 AND age > $2', [`user${i % 1000}@example.com`, 10])
+      : (i) => client.query(`SELECT id, email, age FROM bench_users WHERE email = 'user${i % 1000}@example.com' AND age > ${seq++}`);
+  const block = Math.max(200, Math.floor(QUERIES / 2));
+  for (const value of [true, false]) {
+    setOn(value);
+    for (let i = 0; i < Math.min(QUERIES, 1000); i++) await run(i); // warm-up of both states
+  }
+  const samples = { upstream: [], ours: [] };
+  for (let b = 0; b < TOGGLE_BLOCKS; b++) {
+    for (const value of b % 2 === 0 ? [false, true] : [true, false]) {
+      setOn(value);
+      const t0 = process.cpuUsage();
+      for (let i = 0; i < block; i++) await run(i);
+      const d = process.cpuUsage(t0);
+      samples[value ? 'ours' : 'upstream'].push((d.user + d.system) / block);
+    }
+  }
+  await client.end();
+  await provider.shutdown();
+  process.stdout.write(JSON.stringify(samples));
 }
 
 /** One measurement in a fresh process, set up the way an application would be (hooks before `pg`). */
@@ -180,6 +238,23 @@ async function main() {
         addedMicrosPerQuery: +(med.ours - med.upstream).toFixed(1),
       };
     }
+    results.toggled = { method: `same process, hashing switched on/off between blocks of ${Math.max(200, Math.floor(QUERIES / 2))} queries, ${TOGGLE_BLOCKS} blocks each, alternating; ${TOGGLE_PROCESSES} processes`, workloads: {} };
+    for (const [wkey, wname] of Object.entries(WORKLOADS)) {
+      const pairs = [];
+      const all = { upstream: [], ours: [] };
+      for (let p = 0; p < TOGGLE_PROCESSES; p++) {
+        const out = JSON.parse(execFileSync(process.execPath, [__filename, '--toggle', wkey, db.url], { encoding: 'utf8', timeout: 300000 }));
+        for (let i = 0; i < out.ours.length; i++) pairs.push(out.ours[i] / out.upstream[i]);
+        all.upstream.push(...out.upstream);
+        all.ours.push(...out.ours);
+      }
+      const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+      results.toggled.workloads[wname] = {
+        cpuMicrosPerQuery: { upstream: +median(all.upstream).toFixed(1), ours: +median(all.ours).toFixed(1) },
+        medianPairedRatio: +median(pairs).toFixed(3),
+        pairedRatioRange: [+Math.min(...pairs).toFixed(3), +Math.max(...pairs).toFixed(3)],
+      };
+    }
   } finally {
     await db.stop();
   }
@@ -196,6 +271,14 @@ async function main() {
     ...Object.entries(results.workloads).map(
       ([k, v]) =>
         `| ${k} | ${v.cpuMicrosPerQuery.untraced} | ${v.cpuMicrosPerQuery['upstream (instrumentation-pg only)']} | ${v.cpuMicrosPerQuery['with query hashing']} | ${v.ratioOursVsUpstream} | ${v.medianPairedRatio} | ${v.addedMicrosPerQuery} |`,
+    ),
+    '',
+    `Same process, query hashing toggled between blocks (${results.toggled.method}):`,
+    '',
+    '| workload | upstream µs | with query hashing µs | ours / upstream (median of adjacent blocks) | range of block ratios |',
+    '|---|---:|---:|---:|---:|',
+    ...Object.entries(results.toggled.workloads).map(
+      ([k, v]) => `| ${k} | ${v.cpuMicrosPerQuery.upstream} | ${v.cpuMicrosPerQuery.ours} | ${v.medianPairedRatio} | ${v.pairedRatioRange[0]}–${v.pairedRatioRange[1]} |`,
     ),
     '',
     `Span path alone, in process (no database; ${ROUNDS} alternating rounds × ${SPANS} queries, each a pg span + a non-db parent span, cache hits):`,
@@ -216,7 +299,12 @@ async function main() {
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }
 
-const entry = process.argv[2] === '--child' ? child(process.argv[3], process.argv[4], process.argv[5]) : main();
+const entry =
+  process.argv[2] === '--child'
+    ? child(process.argv[3], process.argv[4], process.argv[5])
+    : process.argv[2] === '--toggle'
+      ? toggleChild(process.argv[3], process.argv[4])
+      : main();
 entry.catch((e) => {
   console.error(e);
   process.exit(1);

@@ -40,6 +40,16 @@ export const DEFAULT_CACHE_SIZE = 1000;
 const DEFAULT_CACHE_MAX_CHARS = 4 * 1024 * 1024;
 const DEFAULT_CACHE_MAX_ENTRY_CHARS = 16 * 1024;
 
+/** Recently seen statement texts remembered for cache admission (a power of two; 16 KiB). */
+const DOORKEEPER_SLOTS = 4096;
+
+/** FNV-1a over the UTF-16 code units: cheap, and collisions only admit a statement early. */
+function textHash(text: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h | 0;
+}
+
 function positiveInt(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;
 }
@@ -48,9 +58,13 @@ export class QueryHasher {
   private readonly cache: LruCache<QueryInfo>;
   private readonly maxEntryChars: number;
   private readonly maxLength: number;
+  private readonly cacheSize: number;
+  /** Hashes of recently seen texts (see `analyze`). */
+  private readonly doorkeeper = new Int32Array(DOORKEEPER_SLOTS);
 
   constructor(options: QueryHasherOptions = {}) {
     const size = positiveInt(options.cacheSize, DEFAULT_CACHE_SIZE);
+    this.cacheSize = size;
     this.cache = new LruCache<QueryInfo>(size, positiveInt(options.cacheMaxChars, DEFAULT_CACHE_MAX_CHARS));
     this.maxEntryChars = positiveInt(options.cacheMaxEntryChars, DEFAULT_CACHE_MAX_ENTRY_CHARS);
     this.maxLength = Math.max(16, positiveInt(options.maxLength, DEFAULT_MAX_SANITIZED_LENGTH));
@@ -75,7 +89,17 @@ export class QueryHasher {
       unterminated: n.unterminated,
       truncated: n.truncated,
     });
-    if (cacheable) this.cache.set(sql, info);
+    if (cacheable && this.cacheSize > 0) {
+      // Admission on the second sighting: a statement seen once (inline literals make every text
+      // new) is not cached. Caching it would keep its raw text alive until a thousand others pushed
+      // it out — long enough to be promoted to V8's old generation, which made each such statement
+      // cost about twice its normalization in GC and map upkeep. A small table of text hashes
+      // remembers what was seen recently; a collision merely admits a statement early.
+      const h = textHash(sql);
+      const slot = h & (DOORKEEPER_SLOTS - 1);
+      if (this.doorkeeper[slot] === h) this.cache.set(sql, info);
+      else this.doorkeeper[slot] = h;
+    }
     return info;
   }
 
@@ -85,5 +109,6 @@ export class QueryHasher {
 
   clearCache(): void {
     this.cache.clear();
+    this.doorkeeper.fill(0);
   }
 }

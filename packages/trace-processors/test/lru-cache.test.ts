@@ -50,10 +50,24 @@ describe('LruCache', () => {
 describe('QueryHasher cache', () => {
   it('serves repeated text from the cache and stays within cacheSize', () => {
     const h = new QueryHasher({ cacheSize: 10 });
-    const first = h.analyze('SELECT 1');
-    expect(h.analyze('SELECT 1')).toBe(first);
-    for (let i = 0; i < 1000; i++) h.analyze(`SELECT ${i} FROM t`);
+    h.analyze('SELECT 1');
+    // Admitted on its second sighting, served from the cache from then on.
+    const second = h.analyze('SELECT 1');
+    expect(h.analyze('SELECT 1')).toBe(second);
+    for (let i = 0; i < 1000; i++) {
+      h.analyze(`SELECT ${i} FROM t`);
+      h.analyze(`SELECT ${i} FROM t`);
+    }
     expect(h.cacheEntries).toBe(10);
+  });
+
+  it('does not cache statements seen once (inline literals), so they cost no cache upkeep', () => {
+    const h = new QueryHasher({ cacheSize: 100 });
+    for (let i = 0; i < 1000; i++) h.analyze(`SELECT * FROM t WHERE id = ${i}`);
+    expect(h.cacheEntries).toBe(0);
+    const a = h.analyze('SELECT * FROM t WHERE id = 5');
+    expect(h.cacheEntries).toBe(1);
+    expect(h.analyze('SELECT * FROM t WHERE id = 5')).toBe(a);
   });
 
   it('does not cache statements above the per-entry limit, and cacheSize 0 disables caching', () => {
