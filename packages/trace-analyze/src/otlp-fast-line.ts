@@ -678,10 +678,12 @@ function scanId(bytes: 8 | 16, isTrace: boolean): string {
   scanString();
   const n = strE - strS;
   if (n === bytes * 2 && !strEsc) {
+    const buf = b;
+    const s0 = strS;
     if (isTrace && lastTraceId !== '') {
       let same = true;
       for (let i = 0; i < 32; i++) {
-        if (b[strS + i] !== lastTraceBytes[i]) {
+        if (buf[s0 + i] !== lastTraceBytes[i]) {
           same = false;
           break;
         }
@@ -690,8 +692,8 @@ function scanId(bytes: 8 | 16, isTrace: boolean): string {
     }
     let lower = true;
     let zero = true;
-    for (let i = strS; i < strE; i++) {
-      const c = b[i];
+    for (let i = s0; i < s0 + n; i++) {
+      const c = buf[i];
       if (c === 48) continue;
       zero = false;
       if (!((c > 48 && c <= 57) || (c >= 97 && c <= 102))) {
@@ -700,9 +702,9 @@ function scanId(bytes: 8 | 16, isTrace: boolean): string {
       }
     }
     if (lower && !zero) {
-      const s = latin1(strS, strE);
+      const s = latin1(s0, s0 + n);
       if (isTrace) {
-        for (let i = 0; i < 32; i++) lastTraceBytes[i] = b[strS + i];
+        for (let i = 0; i < 32; i++) lastTraceBytes[i] = buf[s0 + i];
         lastTraceId = s;
       }
       return s;
@@ -789,8 +791,10 @@ function scanNanos(): void {
   const cut = len - 9;
   let sec = 0;
   let ns = 0;
+  const buf = b;
+  const s0 = strS;
   for (let i = 0; i < len; i++) {
-    const d = b[strS + i] - 48;
+    const d = buf[s0 + i] - 48;
     if (d < 0 || d > 9) fail();
     if (i < cut) sec = sec * 10 + d;
     else ns = ns * 10 + d;
