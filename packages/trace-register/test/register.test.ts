@@ -131,6 +131,21 @@ test('OTEL_EXPORTER_OTLP_PROTOCOL=http/json with gzip and headers', async () => 
   expect(app.stderr).not.toContain('s3cret');
 });
 
+test('http/protobuf (spans encoded as they end) with gzip: the collector decodes the request', async () => {
+  const app = start('http-pg-app.js', 'require', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip' });
+  const port = await app.port();
+  await httpGet(`http://127.0.0.1:${port}/users`);
+  const spans = await receiver.waitFor((s) => s.some((x) => x.kind === 2) && s.some((x) => x.attributes['db.query.text'] !== undefined));
+  const r = receiver.requests[0];
+  expect(r.contentType).toBe('application/x-protobuf');
+  expect(r.contentEncoding).toBe('gzip');
+  const server = spans.find((x) => x.kind === 2)!;
+  expect(server.attributes['http.request.method']).toBe('GET');
+  expect(server.resource['service.name']).toBeDefined();
+  // Parent/child links survive the per-span encoding.
+  expect(spans.some((x) => x.parentSpanId === server.spanId)).toBe(true);
+});
+
 test('OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg: http spans only', async () => {
   const app = start('http-pg-app.js', 'require', { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg' });
   const port = await app.port();
