@@ -1,5 +1,5 @@
 import { EMPTY_ATTRS } from './attributes';
-import { hexFromWords, wordsFromHex } from './id-words';
+import { wordsFromHex } from './id-words';
 import { SpanRecord, type AttrValue, type Attrs, type SpanKind, type SpanSink } from './types';
 
 /** Receives spans already split into parts (ids as 32-bit words): `TraceStore` and `SpanColumns`. */
@@ -183,12 +183,9 @@ export function transferList(m: ColumnsMessage): ArrayBuffer[] {
   return [m.traceIdx, m.nameIdx, m.serviceIdx, m.attrOff, m.attrPairs, m.ids, m.flags, m.times].map((a) => a.buffer as ArrayBuffer);
 }
 
-/** Span `i` of a sealed block as a fresh record (its trace id string given by the caller). */
-export function spanRecordAt(m: ColumnsMessage, i: number, traceId: string): SpanRecord {
+/** Span `i` of a sealed block as a fresh record (trace, span and parent id strings given by the caller). */
+export function spanRecordAt(m: ColumnsMessage, i: number, traceId: string, spanId: string, parentId: string): SpanRecord {
   const f = m.flags[i];
-  const ids = m.ids;
-  const ph = ids[i * 4 + 2];
-  const pl = ids[i * 4 + 3];
   let attrs: Attrs = EMPTY_ATTRS;
   if ((f & F_NO_ATTRS) === 0) {
     attrs = {};
@@ -199,7 +196,7 @@ export function spanRecordAt(m: ColumnsMessage, i: number, traceId: string): Spa
     }
   }
   return new SpanRecord(
-    traceId, hexFromWords(ids[i * 4], ids[i * 4 + 1]), ph === 0 && pl === 0 ? '' : hexFromWords(ph, pl), m.strings[m.nameIdx[i]],
+    traceId, spanId, parentId, m.strings[m.nameIdx[i]],
     KINDS[f & 7], m.strings[m.serviceIdx[i]], m.times[i * 2], m.times[i * 2 + 1], (f & F_ERROR) !== 0, attrs, (f & F_FOLLOWS) !== 0,
   );
 }

@@ -1,3 +1,4 @@
+import { hexFromWords } from './id-words';
 import { SpanColumns, spanRecordAt, type ColumnsMessage } from './span-columns';
 import type { AttrValue, Attrs, SpanKind, SpanRecord, SpanSink } from './types';
 
@@ -126,11 +127,41 @@ export class TraceStore implements SpanSink {
   /** The spans of trace `t` (0 ≤ t < traceCount, first-seen order), as fresh records. */
   trace(t: number): SpanRecord[] {
     this.seal();
-    const out: SpanRecord[] = [];
     const traceId = this.ids[t];
+    let n = 0;
     for (let g = this.head[t]; g >= 0; g = this.next[g]) {
+      if (n === SPAN.length) SPAN = resize(SPAN, n * 2);
+      SPAN[n++] = g;
+    }
+    // Span id strings first, so that a parent id is the very string of its parent span (no second
+    // string per span; the tree builder's id comparisons then hit identical strings).
+    if (n > WORDS.length / 4) WORDS = new Uint32Array(n * 8);
+    const names: string[] = new Array<string>(n);
+    for (let k = 0; k < n; k++) {
+      const g = SPAN[k];
       const b = this.blockOf[g];
-      out.push(spanRecordAt(this.blocks[b], g - this.blockStart[b], traceId));
+      const ids = this.blocks[b].ids;
+      const i = (g - this.blockStart[b]) * 4;
+      WORDS[k * 4] = ids[i];
+      WORDS[k * 4 + 1] = ids[i + 1];
+      WORDS[k * 4 + 2] = ids[i + 2];
+      WORDS[k * 4 + 3] = ids[i + 3];
+      names[k] = hexFromWords(ids[i], ids[i + 1]);
+    }
+    const out: SpanRecord[] = new Array<SpanRecord>(n);
+    for (let k = 0; k < n; k++) {
+      const ph = WORDS[k * 4 + 2];
+      const pl = WORDS[k * 4 + 3];
+      let parent = '';
+      if (ph !== 0 || pl !== 0) {
+        // Small traces (nearly all): find the parent among the trace's spans; big ones: a new string.
+        let j = -1;
+        if (n <= 64) for (j = n - 1; j >= 0 && !(WORDS[j * 4] === ph && WORDS[j * 4 + 1] === pl); j--);
+        parent = j >= 0 ? names[j] : hexFromWords(ph, pl);
+      }
+      const g = SPAN[k];
+      const b = this.blockOf[g];
+      out[k] = spanRecordAt(this.blocks[b], g - this.blockStart[b], traceId, names[k], parent);
     }
     return out;
   }
@@ -168,6 +199,10 @@ export class TraceStore implements SpanSink {
     this.view = undefined;
   }
 }
+
+/** Scratch for `trace`: span numbers and id words of the trace being materialised. */
+let SPAN: Int32Array<ArrayBuffer> = new Int32Array(256);
+let WORDS = new Uint32Array(1024);
 
 function resize(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   const x = new Int32Array(n);
