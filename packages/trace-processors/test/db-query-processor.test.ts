@@ -1,4 +1,4 @@
-import { diag, DiagLogLevel, SpanStatusCode } from '@opentelemetry/api';
+import { diag, DiagLogLevel, INVALID_SPAN_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createDbQueryHashing, DbQueryHashSpanProcessor, fingerprint, QueryHasher, type QueryInfo } from '@org/trace-processors';
 import { harness } from './span-harness';
@@ -172,6 +172,14 @@ describe('DbQueryHashSpanProcessor', () => {
     expect(s.attributes['db.query.text']).toBe('SELECT * FROM users WHERE email = ?'.slice(0, 40));
     expect(s.name).toBe('SELECT users');
     await provider.shutdown();
+  });
+
+  it('the requestHook ignores spans that are not recording (sampled out) and bad input', () => {
+    const hashing = createDbQueryHashing();
+    const span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    expect(() => hashing.pgInstrumentationConfig.requestHook(span, { query: { text: SQL } })).not.toThrow();
+    expect(() => hashing.pgInstrumentationConfig.requestHook(span, undefined as never)).not.toThrow();
+    expect(() => hashing.pgInstrumentationConfig.requestHook({} as never, { query: { text: SQL } })).not.toThrow();
   });
 
   it('scrubs the error status of a db span without a statement (pool connect)', async () => {
