@@ -94,19 +94,30 @@ function add(words: Iterable<string>, flags: number): void {
     if (word.length > maxLength) maxLength = word.length;
   }
 }
-add(DML_OPERATIONS, KW_DML_OP);
-add(NOT_AN_OPERATION_AFTER, KW_NOT_OP_AFTER);
-add(TARGET_INTRODUCERS, KW_INTRODUCER);
-add(TARGET_NOISE, KW_NOISE);
-add(FROM_LIST_END, KW_FROM_END);
-add(SIGN_CONTEXT_WORDS, KW_SIGN_CONTEXT);
-for (const set of [DML_STARTS, DDL_VERBS, NAMED_UTILITIES, DDL_MODIFIERS, DDL_OBJECTS]) add(set, 0);
-add(COMMON_WORDS, 0);
-add(['true', 'false', 'null'], KW_CONSTANT);
-add(['savepoint'], KW_SAVEPOINT);
-add(['values'], KW_VALUES);
-// Word sets above may share words: BY_TEXT must hold the final flags.
-for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
+let built = false;
+/**
+ * Fills the table on first use, not at module load: these loops run a few thousand times, enough
+ * for V8 to optimise `hashLower` with TurboFan while `--require @org/trace-register` loads — about
+ * 3.5 MiB of compiler memory in the startup peak RSS of every process, whether or not it ever runs
+ * a SQL query (measured with --trace-opt / --no-opt). Built lazily, that cost lands with the first
+ * statement, where the normalizer's own code gets optimised anyway.
+ */
+function buildTable(): void {
+  built = true;
+  add(DML_OPERATIONS, KW_DML_OP);
+  add(NOT_AN_OPERATION_AFTER, KW_NOT_OP_AFTER);
+  add(TARGET_INTRODUCERS, KW_INTRODUCER);
+  add(TARGET_NOISE, KW_NOISE);
+  add(FROM_LIST_END, KW_FROM_END);
+  add(SIGN_CONTEXT_WORDS, KW_SIGN_CONTEXT);
+  for (const set of [DML_STARTS, DDL_VERBS, NAMED_UTILITIES, DDL_MODIFIERS, DDL_OBJECTS]) add(set, 0);
+  add(COMMON_WORDS, 0);
+  add(['true', 'false', 'null'], KW_CONSTANT);
+  add(['savepoint'], KW_SAVEPOINT);
+  add(['values'], KW_VALUES);
+  // Word sets above may share words: BY_TEXT must hold the final flags.
+  for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
+}
 
 /** Result of `scanWord` (module state rather than an object per word). */
 export const word = {
@@ -124,6 +135,7 @@ export const word = {
  * lower-cased only when it holds an upper-case or non-ASCII character.
  */
 export function recognizeWord(text: string, start: number, end: number, hash: number, bits: number): void {
+  if (!built) buildTable();
   word.dollarQuote = (bits & WORD_DOLLAR_QUOTE) !== 0;
   const len = end - start;
   if ((bits & WORD_NON_ASCII) === 0) {
@@ -182,5 +194,6 @@ function sameLower(text: string, start: number, lower: string): boolean {
 
 /** Flags of an already lower-cased word (slow path, for callers that hold a string). */
 export function wordFlags(lower: string): number {
+  if (!built) buildTable();
   return BY_TEXT.get(lower) ?? 0;
 }
