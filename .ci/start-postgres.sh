@@ -10,7 +10,9 @@ if ! command -v pg_ctlcluster >/dev/null; then
 fi
 status=$(pg_lsclusters --no-header | awk -v v="$ver" -v c="$cluster" '$1==v && $2==c {print $4}')
 if [ "$status" != "online" ]; then
-  pg_ctlcluster "$ver" "$cluster" start
+  # stdout is the URL the caller captures: pg_ctlcluster's own messages ("Removed stale pid file.")
+  # must not end up in it.
+  pg_ctlcluster "$ver" "$cluster" start >&2
 fi
 port=$(pg_lsclusters --no-header | awk -v v="$ver" -v c="$cluster" '$1==v && $2==c {print $3}')
 for _ in $(seq 1 50); do
