@@ -49,9 +49,19 @@ export function fingerprintKeyParts(parts: readonly string[]): string {
   let n = 0;
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p];
+    const len = part.length;
     if (p > 0) buf[n++] = 32;
-    for (let i = 0; i < part.length; i++) {
-      if (n >= limit) return fingerprintKey(parts.join(' '));
+    // Room is checked per part (a code unit takes at most 3 bytes), not per character.
+    if (n + 3 * len >= limit) return fingerprintKey(parts.join(' '));
+    if (len === 1) {
+      // About half of a key's parts are one ASCII character (`,` `.` `(` `)` `?` `=`).
+      const c = part.charCodeAt(0);
+      if (c < 0x80) {
+        buf[n++] = c;
+        continue;
+      }
+    }
+    for (let i = 0; i < len; i++) {
       let c = part.charCodeAt(i);
       if (c < 0x80) {
         buf[n++] = c;

@@ -80,8 +80,16 @@ export class SummaryBuilder {
   /** Targets (collections and functions) named in the current statement. */
   private stmtTargets = 0;
   /** The (qualified) name just read outside a target position, `''` if the last token was not part of one. */
-  private chain = '';
   private chainDot = false;
+  /**
+   * That name as pieces (words, quoted names and the dots between them), joined only when it becomes
+   * the function candidate: most qualified names (`u.id`, `"public"."Post"."id"`) never do, and
+   * concatenating them as they were read cost two string allocations each. `chainLen` is the length
+   * the joined name would have (0: no name).
+   */
+  private chainParts: string[] = [];
+  private chainCount = 0;
+  private chainLen = 0;
   /** First function called outside FROM in the current statement. */
   private fnCandidate = '';
 
@@ -93,11 +101,11 @@ export class SummaryBuilder {
       return;
     }
     if (this.chainDot) {
-      this.chain += lower;
+      this.appendChain(lower);
       this.chainDot = false;
     } else {
       // Not a keyword, and not an alias: `(VALUES …) v(x)`, `AS t(id)` name columns, not a function.
-      this.chain = (flags & KW_KNOWN) === 0 && this.prevWord !== ')' && this.prevWord !== 'as' ? lower : '';
+      this.setChain((flags & KW_KNOWN) === 0 && this.prevWord !== ')' && this.prevWord !== 'as' ? lower : '');
     }
     // `FROM ROWS FROM (f(), g())`: `rows` is no table.
     this.flushTarget(lower === 'from' && this.target === 'rows' && this.targetIsFromItem ? TargetKind.Discard : TargetKind.Collection);
@@ -133,7 +141,8 @@ export class SummaryBuilder {
       return;
     }
     this.flushTarget(TargetKind.Collection);
-    this.chain = this.chainDot ? this.chain + name : this.prevWord !== ')' && this.prevWord !== 'as' ? name : '';
+    if (this.chainDot) this.appendChain(name);
+    else this.setChain(this.prevWord !== ')' && this.prevWord !== 'as' ? name : '');
     this.chainDot = false;
     if (this.expectTarget) {
       this.target = name;
@@ -151,8 +160,8 @@ export class SummaryBuilder {
     if (this.target !== null) {
       this.target += '.';
       this.targetDot = true;
-    } else if (this.chain !== '' && !this.chainDot) {
-      this.chain += '.';
+    } else if (this.chainLen !== 0 && !this.chainDot) {
+      this.appendChain('.');
       this.chainDot = true;
     }
   }
@@ -162,19 +171,19 @@ export class SummaryBuilder {
     const wasTarget = this.target !== null;
     this.flushTarget(this.targetIsFromItem ? TargetKind.Function : TargetKind.Collection);
     this.expectTarget = false;
-    if (wasTarget) this.chain = '';
+    if (wasTarget) this.clearChain();
     // `SELECT pg_advisory_lock($1)`, `SELECT app.refresh($1)`: a function called outside FROM. Named
     // only when the statement names nothing else (see endStatement); keywords (`IN (`, `EXISTS (`,
     // `count(`, `coalesce(` …) are not candidates.
-    if (this.chain !== '' && !this.chainDot && this.fnCandidate === '' && this.mode === Mode.Dml) this.fnCandidate = this.chain;
-    this.chain = '';
+    if (this.chainLen !== 0 && !this.chainDot && this.fnCandidate === '' && this.mode === Mode.Dml) this.fnCandidate = this.chainText();
+    this.clearChain();
     this.prevWord = '(';
     this.prevFlags = 0;
   }
 
   closeParen(depthAfter: number): void {
     this.flushTarget(TargetKind.Collection);
-    this.chain = '';
+    this.clearChain();
     this.chainDot = false;
     if (depthAfter < this.fromDepth) this.fromDepth = -1;
     this.prevWord = ')';
@@ -183,7 +192,7 @@ export class SummaryBuilder {
 
   comma(depth: number): void {
     this.flushTarget(TargetKind.Collection);
-    this.chain = '';
+    this.clearChain();
     this.chainDot = false;
     if (this.mode === Mode.Dml && depth === this.fromDepth) {
       this.expectTarget = true;
@@ -196,7 +205,7 @@ export class SummaryBuilder {
   /** Any other token (literal, operator …). */
   other(): void {
     this.flushTarget(TargetKind.Collection);
-    this.chain = '';
+    this.clearChain();
     this.chainDot = false;
     this.prevWord = '';
     this.prevFlags = 0;
@@ -209,7 +218,7 @@ export class SummaryBuilder {
     if (this.mode === Mode.Dml && this.stmtTargets === 0 && this.fnCandidate !== '' && this.parts.length > 0) this.parts.push(this.fnCandidate);
     this.stmtTargets = 0;
     this.fnCandidate = '';
-    this.chain = '';
+    this.clearChain();
     this.chainDot = false;
     if (this.parts.length > 0) {
       this.statements.push(joinWords(this.parts, ' '));
@@ -254,7 +263,7 @@ export class SummaryBuilder {
     this.prevWord = '';
     this.target = null;
     this.lastOp = '';
-    this.chain = '';
+    this.releaseChain();
     this.fnCandidate = '';
     this.firstOperation = '';
     this.topOperation = '';
@@ -276,12 +285,47 @@ export class SummaryBuilder {
     this.lastOp = '';
     this.ops = 0;
     this.stmtTargets = 0;
-    this.chain = '';
+    this.clearChain();
     this.chainDot = false;
     this.fnCandidate = '';
     this.targets = [];
     this.firstOperation = '';
     this.topOperation = '';
+  }
+
+  private setChain(piece: string): void {
+    if (piece.length === 0) {
+      this.chainCount = 0;
+      this.chainLen = 0;
+    } else {
+      this.chainParts[0] = piece;
+      this.chainCount = 1;
+      this.chainLen = piece.length;
+    }
+  }
+
+  private appendChain(piece: string): void {
+    this.chainParts[this.chainCount++] = piece;
+    this.chainLen += piece.length;
+  }
+
+  private clearChain(): void {
+    this.chainCount = 0;
+    this.chainLen = 0;
+  }
+
+  private chainText(): string {
+    const parts = this.chainParts;
+    let out = parts[0];
+    for (let i = 1; i < this.chainCount; i++) out += parts[i];
+    return out;
+  }
+
+  /** Pieces may be slices of the statement: drop them (a long name's array is not kept either). */
+  private releaseChain(): void {
+    this.clearChain();
+    if (this.chainParts.length > 16) this.chainParts = [];
+    else this.chainParts.fill('');
   }
 
   private startStatement(lower: string, flags: number): void {

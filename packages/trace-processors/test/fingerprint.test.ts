@@ -22,6 +22,22 @@ describe('fingerprint', () => {
     expect(new Set(hashes.map((h) => [...h][0])).size).toBe(groups.length);
   });
 
+  it('hashes the key bytes it writes itself exactly as SHA-256 of the key string (non-ASCII, surrogates, keys over 64 KiB)', () => {
+    const statements = [
+      'SELECT * FROM users WHERE id = 1',
+      'SELECT "Größe", é, ü FROM "T\u00e4bl\u00e9" WHERE x = $1',
+      'SELECT "\ud83d\ude00", "a\ud800b" FROM t WHERE k = ANY($2)',
+      `SELECT ${'a'.repeat(70 * 1024)} FROM t`,
+      `SELECT ${Array.from({ length: 9000 }, (_, i) => `c${i}`).join(', ')} FROM t`,
+      `SELECT ${'\u00e9'.repeat(40 * 1024)} FROM t`,
+    ];
+    for (const sql of statements) {
+      const expected = createHash('sha256').update(normalizeSql(sql).key).digest('hex').slice(0, 16);
+      expect(new QueryHasher({ cacheSize: 0 }).analyze(sql).hash).toBe(expected);
+      expect(fingerprint(sql)).toBe(expected);
+    }
+  });
+
   it('carries a version label', () => {
     expect(FINGERPRINT_VERSION).toMatch(/^pg-\d+$/);
     expect(new QueryHasher().analyze('SELECT 1').hashVersion).toBe(FINGERPRINT_VERSION);

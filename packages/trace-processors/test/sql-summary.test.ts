@@ -59,6 +59,11 @@ describe('db.query.summary', () => {
     ['SELECT pg_advisory_xact_lock($1)', 'SELECT pg_advisory_xact_lock'],
     ['SELECT app.refresh_stats($1)', 'SELECT app.refresh_stats'],
     ['SELECT "MyFunc"($1)', 'SELECT MyFunc'],
+    // Qualified names are assembled from their pieces only when they turn out to be a function call.
+    ['SELECT "App"."Refresh"($1)', 'SELECT App.Refresh'],
+    ['SELECT app."Do"."it"($1), x.y FROM generate_series(1, 2)', 'SELECT generate_series'],
+    ['SELECT a.b, c.d.e, app.f.g($1)', 'SELECT app.f.g'],
+    ['SELECT a.b.(1)', 'SELECT'],
     ['BEGIN; SELECT pg_advisory_xact_lock($1); COMMIT', 'BEGIN; SELECT pg_advisory_xact_lock; COMMIT'],
     // A function next to a named collection adds nothing; keywords and common functions are no targets.
     ['SELECT x FROM t WHERE my_check(x)', 'SELECT t'],
