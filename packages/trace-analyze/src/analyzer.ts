@@ -28,6 +28,15 @@ export interface UnitRecord {
   callees: number[];
 }
 
+/** Endpoints of unit roots with one service and span name (see Analyzer.endpointOf). */
+interface EndpointNameCache {
+  /** Named like an HTTP method: a server span's endpoint then depends on the route. */
+  method: boolean;
+  /** Endpoint id when it depends on service and name only, whatever the kind (-1 = not yet known). */
+  plain: number;
+  byRoute: Map<string, number> | undefined;
+}
+
 /** One CLIENT call (not DB), for the cross-trace cascade analysis. */
 export interface CallObservation {
   callee: number;
@@ -71,6 +80,8 @@ export class Analyzer {
   readonly pathComp: number[] = [];
   private readonly pathIndex = new Map<string, number>();
   private readonly endpointIndex = new Map<string, number>();
+  private readonly rootEndpoints = new Map<string, Map<string, EndpointNameCache>>();
+  private readonly asyncEndpoints = new Map<string, Map<string, EndpointNameCache>>();
   private readonly calleeIndex = new Map<string, number>();
   private readonly attrIndex = new Map<string, Map<string, number>>();
   private readonly comparableKeys = new Map<string, boolean>();
@@ -114,15 +125,7 @@ export class Analyzer {
   private addUnit(unit: TraceUnit): void {
     const root = unit.root;
     const r = root.span;
-    const op = operationName(r.name, r.kind, r.attrs);
-    const epName = `${r.service} ${op}`;
-    const epKey = `${unit.origin === 'async' ? 'async' : 'root'}\0${epName}`;
-    let ep = this.endpointIndex.get(epKey);
-    if (ep === undefined) {
-      ep = this.endpoints.length;
-      this.endpointIndex.set(epKey, ep);
-      this.endpoints.push({ name: epName, service: r.service, operation: op, origin: unit.origin === 'async' ? 'async' : 'root', units: [], worst: undefined });
-    }
+    const ep = this.endpointOf(unit.origin === 'async', r);
     const acc = this.endpoints[ep];
     const dur = r.end - r.start;
     if (r.start < this.minStart) this.minStart = r.start;
@@ -130,12 +133,17 @@ export class Analyzer {
 
     // Critical path → per-component and per-path self time. Small parallel arrays, not Maps: a unit
     // touches a handful of components, and a Map per unit is most of the garbage at 1M spans.
-    const compIds: number[] = [];
-    const compNs: number[] = [];
-    const pathIds: number[] = [];
-    const pathNs: number[] = [];
+    // Collected in scratch lists and copied to exact-length arrays for the record: an array grown by
+    // push keeps room for 17 elements, and the records of every unit are kept to the end (six such
+    // arrays per unit were most of what the analysis promoted to the old generation).
+    const compIds = COMP_IDS;
+    const compNs = COMP_NS;
+    const pathIds = PATH_IDS;
+    const pathNs = PATH_NS;
+    compIds.length = compNs.length = pathIds.length = pathNs.length = 0;
     const isWorst = acc.worst === undefined || dur > acc.worst.unit.dur;
-    const sections: Array<{ node: SpanNode; start: number; end: number; depth: number }> = [];
+    // Only the endpoint's slowest unit so far keeps its sections (for the worst-trace view).
+    const sections: Array<{ node: SpanNode; start: number; end: number; depth: number }> | undefined = isWorst ? [] : undefined;
     let connWaitNs = 0;
     criticalPath(root, { skewToleranceNs: this.tolNs }, (node, start, end, stack) => {
       const ns = end - start;
@@ -143,18 +151,23 @@ export class Analyzer {
       addTo(compIds, compNs, c, ns);
       if (this.components.infos[c].kind === 'pool_wait') connWaitNs += ns;
       addTo(pathIds, pathNs, this.pathOf(stack), ns);
-      if (isWorst) sections.push({ node, start, end, depth: stack.length - 1 });
+      if (sections !== undefined) sections.push({ node, start, end, depth: stack.length - 1 });
     });
 
     // Walk the unit once for request attributes, errors and dependency calls.
-    const attrs: number[] = [];
-    const callees: number[] = [];
+    const attrs = ATTRS;
+    const callees = CALLEES;
+    attrs.length = callees.length = 0;
     let error = false;
-    const pools: SpanNode[] = [];
-    const dbs: SpanNode[] = [];
-    const clientCalls: SpanNode[] = [];
-    const order: SpanNode[] = [];
-    const stack: SpanNode[] = [root];
+    // Scratch lists shared by all units (emptied on entry, and before returning so that no spans are
+    // kept alive): five fresh arrays per unit were a good part of the analysis' garbage.
+    const pools = POOLS;
+    const dbs = DBS;
+    const clientCalls = CLIENT_CALLS;
+    const order = ORDER;
+    const stack = STACK;
+    pools.length = dbs.length = clientCalls.length = order.length = stack.length = 0;
+    stack.push(root);
     while (stack.length > 0) {
       const n = stack.pop()!;
       order.push(n);
@@ -175,7 +188,9 @@ export class Analyzer {
       if (ck === 'pool_wait') pools.push(n);
       else if (ck === 'db') dbs.push(n);
       else if (s.kind === 'client') clientCalls.push(n);
-      for (const c of n.children) stack.push(c);
+      // Indexed loops over child lists: for-of over lists of mixed shapes (the frozen shared empty
+      // list among them) went through the generic iterator.
+      for (let i = 0, ch = n.children; i < ch.length; i++) stack.push(ch[i]);
     }
     // error_rate counts failed requests (root status); any failing span is compared as an attribute.
     if (error) attrs.push(this.attrId('has_error_span', 'true'));
@@ -187,7 +202,7 @@ export class Analyzer {
       for (let i = order.length - 1; i >= 0; i--) {
         const n = order[i];
         let w = this.components.infos[n.comp].kind === 'pool_wait' ? n.span.end - n.span.start : 0;
-        for (const c of n.children) w += c.wait;
+        for (let j = 0, ch = n.children; j < ch.length; j++) w += ch[j].wait;
         n.wait = w;
       }
       for (const n of clientCalls) {
@@ -199,15 +214,64 @@ export class Analyzer {
         // With the skew tolerance: OTel JS start times can be whole milliseconds, so the next query
         // may appear to start a fraction of a millisecond before the call ended.
         const tol = this.tolNs;
-        const holds = pools.some((p) => p.span.service === s.service && p.span.end <= s.start + tol) &&
-          dbs.some((q) => q.span.service === s.service && q.span.start >= s.end - tol);
+        let holds = false;
+        for (let i = 0; i < pools.length && !holds; i++) holds = pools[i].span.service === s.service && pools[i].span.end <= s.start + tol;
+        if (holds) {
+          holds = false;
+          for (let i = 0; i < dbs.length && !holds; i++) holds = dbs[i].span.service === s.service && dbs[i].span.start >= s.end - tol;
+        }
         this.calls.push({ callee: id, endpoint: ep, start: s.start, dur: Math.max(0, s.end - s.start - n.wait), holdsConnection: holds, caller: s.service });
       }
     }
 
-    const rec: UnitRecord = { traceId: r.traceId, start: r.start, dur, error, compIds, compNs, pathIds, pathNs, attrs, connWaitNs, callees };
+    pools.length = 0;
+    dbs.length = 0;
+    clientCalls.length = 0;
+    order.length = 0;
+
+    const rec: UnitRecord = {
+      traceId: r.traceId, start: r.start, dur, error, compIds: compIds.slice(), compNs: compNs.slice(), pathIds: pathIds.slice(),
+      pathNs: pathNs.slice(), attrs: attrs.slice(), connWaitNs, callees: callees.slice(),
+    };
     acc.units.push(rec);
-    if (isWorst) acc.worst = { unit: rec, root, sections: sections.reverse() };
+    if (sections !== undefined) acc.worst = { unit: rec, root, sections: sections.reverse() };
+  }
+
+  /**
+   * Endpoint of a unit root. Keyed by the strings the endpoint name is made of (service, span name,
+   * route: table strings, hashed once), so a unit needs no name concatenated and hashed; roots
+   * named from a templated path (no route) take the general key.
+   */
+  private endpointOf(async: boolean, r: SpanRecord): number {
+    const byService = async ? this.asyncEndpoints : this.rootEndpoints;
+    let byName = byService.get(r.service);
+    if (!byName) byService.set(r.service, (byName = new Map()));
+    let e = byName.get(r.name);
+    if (!e) byName.set(r.name, (e = { method: /^[A-Z]+$/.test(r.name), plain: -1, byRoute: undefined }));
+    // Same case split as operationName: a server span named by an HTTP method is named by its route.
+    if (r.kind === 'server' && e.method) {
+      const route = r.attrs['http.route'];
+      if (typeof route !== 'string' || route === '') return this.endpointByKey(async, r);
+      e.byRoute ??= new Map();
+      let ep = e.byRoute.get(route);
+      if (ep === undefined) e.byRoute.set(route, (ep = this.endpointByKey(async, r)));
+      return ep;
+    }
+    if (e.plain < 0) e.plain = this.endpointByKey(async, r);
+    return e.plain;
+  }
+
+  private endpointByKey(async: boolean, r: SpanRecord): number {
+    const op = operationName(r.name, r.kind, r.attrs);
+    const epName = `${r.service} ${op}`;
+    const epKey = `${async ? 'async' : 'root'}\0${epName}`;
+    let ep = this.endpointIndex.get(epKey);
+    if (ep === undefined) {
+      ep = this.endpoints.length;
+      this.endpointIndex.set(epKey, ep);
+      this.endpoints.push({ name: epName, service: r.service, operation: op, origin: async ? 'async' : 'root', units: [], worst: undefined });
+    }
+    return ep;
   }
 
   /** Flame path id of the top of `stack` (root..node); ancestors are memoised on the nodes, so O(new nodes). */
@@ -274,6 +338,18 @@ export class Analyzer {
     return this.time.toEpochMs(rel);
   }
 }
+
+const COMP_IDS: number[] = [];
+const COMP_NS: number[] = [];
+const PATH_IDS: number[] = [];
+const PATH_NS: number[] = [];
+const ATTRS: number[] = [];
+const CALLEES: number[] = [];
+const POOLS: SpanNode[] = [];
+const DBS: SpanNode[] = [];
+const CLIENT_CALLS: SpanNode[] = [];
+const ORDER: SpanNode[] = [];
+const STACK: SpanNode[] = [];
 
 function addTo(ids: number[], vals: number[], id: number, v: number): void {
   const i = ids.indexOf(id);

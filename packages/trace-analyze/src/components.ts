@@ -36,16 +36,21 @@ export class ComponentRegistry {
    * key string: this runs once per span.
    */
   private cached(tag: string, a: string, b: string, make: () => ComponentInfo): number {
-    let byA = this.cache2.get(tag);
-    if (!byA) this.cache2.set(tag, (byA = new Map()));
-    let byB = byA.get(a);
-    if (!byB) byA.set(a, (byB = new Map()));
+    const byB = this.cache2Of(tag, a);
     let id = byB.get(b);
     if (id === undefined) {
       id = this.id(`${tag}\0${a}\0${b}`, make);
       byB.set(b, id);
     }
     return id;
+  }
+
+  private cache2Of(tag: string, a: string): Map<string, number> {
+    let byA = this.cache2.get(tag);
+    if (!byA) this.cache2.set(tag, (byA = new Map()));
+    let byB = byA.get(a);
+    if (!byB) byA.set(a, (byB = new Map()));
+    return byB;
   }
 
   id(key: string, make: () => ComponentInfo): number {
@@ -92,7 +97,14 @@ export class ComponentRegistry {
     if (nameClass !== 0) {
       const system = dbSystem ?? (s.name.startsWith('pg') ? 'postgresql' : 'db');
       const what = nameClass === 2 ? 'connect' : 'pool wait';
-      return this.id(`pool\0${svc}\0${system}\0${what}`, () => ({ label: `${svc}: ${system} ${what}`, service: svc, kind: 'pool_wait' }));
+      // Cached like `cached`, so a pool span builds no key string.
+      const byB = this.cache2Of(nameClass === 2 ? 'pool connect' : 'pool wait', svc);
+      let id = byB.get(system);
+      if (id === undefined) {
+        id = this.id(`pool\0${svc}\0${system}\0${what}`, () => ({ label: `${svc}: ${system} ${what}`, service: svc, kind: 'pool_wait' }));
+        byB.set(system, id);
+      }
+      return id;
     }
     if (dbSystem !== undefined && (s.kind === 'client' || s.kind === 'unspecified' || s.kind === 'internal')) {
       // Group by fingerprint when we have one (exact query shape), label with the summary.
@@ -130,7 +142,8 @@ export class ComponentRegistry {
 
 /** The service a CLIENT span called, when that service's SERVER span is in the trace. */
 export function remoteService(node: SpanNode): string | undefined {
-  for (const c of node.children) {
+  for (let i = 0, ch = node.children; i < ch.length; i++) {
+    const c = ch[i];
     if (c.span.kind === 'server' || c.span.service !== node.span.service) return c.span.service;
   }
   return undefined;

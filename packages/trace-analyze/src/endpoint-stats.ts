@@ -33,14 +33,15 @@ export function endpointReport(an: Analyzer, split: EndpointSplit): EndpointRepo
   const baseMean = baseline.length > 0 ? mean(baseline.map((u) => u.dur)) : NaN;
   const excessDen = slowMean - baseMean;
 
-  const basisSum = sumByComponent(basis);
-  const baseSum = sumByComponent(baseline);
-  const ids = new Set<number>([...basisSum.sum.keys(), ...baseSum.sum.keys()]);
+  const nComp = an.components.infos.length;
+  const basisSum = sumByComponent(basis, nComp);
+  const baseSum = sumByComponent(baseline, nComp);
+  const ids = new Set<number>([...basisSum.ids, ...baseSum.ids]);
   const components: ComponentReport[] = [];
   for (const id of ids) {
     const info = an.components.infos[id];
-    const m = (basisSum.sum.get(id) ?? 0) / basis.length;
-    const bm = baseline.length > 0 ? (baseSum.sum.get(id) ?? 0) / baseline.length : NaN;
+    const m = basisSum.sum[id] / basis.length;
+    const bm = baseline.length > 0 ? baseSum.sum[id] / baseline.length : NaN;
     const excess = slow.length > 0 && baseline.length > 0 && excessDen > 0 ? (m - bm) / excessDen : null;
     components.push({
       component: info.label, service: info.service, kind: info.kind,
@@ -48,7 +49,7 @@ export function endpointReport(an: Analyzer, split: EndpointSplit): EndpointRepo
       excess_share: excess,
       mean_ms: m / MS,
       baseline_mean_ms: Number.isNaN(bm) ? null : bm / MS,
-      presence: (basisSum.count.get(id) ?? 0) / basis.length,
+      presence: basisSum.count[id] / basis.length,
     });
   }
   components.sort((a, b) => b.share - a.share || (b.excess_share ?? 0) - (a.excess_share ?? 0) || a.component.localeCompare(b.component));
@@ -76,17 +77,24 @@ export function endpointReport(an: Analyzer, split: EndpointSplit): EndpointRepo
   };
 }
 
-function sumByComponent(units: UnitRecord[]): { sum: Map<number, number>; count: Map<number, number> } {
-  const sum = new Map<number, number>();
-  const count = new Map<number, number>();
+/**
+ * Critical-path time and presence per component over `units`, in arrays indexed by component id
+ * (a Map update per unit and component was a visible part of the report at 1M spans); `ids` lists
+ * the components met, in first-seen order (the order the Maps iterated in).
+ */
+function sumByComponent(units: UnitRecord[], nComp: number): { ids: number[]; sum: Float64Array; count: Float64Array } {
+  const sum = new Float64Array(nComp);
+  const count = new Float64Array(nComp);
+  const ids: number[] = [];
   for (const u of units) {
     for (let i = 0; i < u.compIds.length; i++) {
       const id = u.compIds[i];
-      sum.set(id, (sum.get(id) ?? 0) + u.compNs[i]);
-      count.set(id, (count.get(id) ?? 0) + 1);
+      if (count[id] === 0) ids.push(id);
+      sum[id] += u.compNs[i];
+      count[id]++;
     }
   }
-  return { sum, count };
+  return { ids, sum, count };
 }
 
 /** Log-spaced latency histogram (≈ 4 buckets per doubling) between the endpoint's min and max. */

@@ -121,7 +121,8 @@ export function buildTrace(spans: SpanRecord[], opts: { toleranceNs?: number } =
       const n = stack.pop()!;
       reached++;
       let late: SpanNode[] | undefined;
-      for (const c of n.children) {
+      for (let i = 0, ch = n.children; i < ch.length; i++) {
+        const c = ch[i];
         if (c.span.service !== n.span.service) fixSkew(c, n, shape);
         if (c.span.service === n.span.service && c.span.start >= n.span.end + tol && c.span.end > n.span.end) (late ??= []).push(c);
         else stack.push(c);
@@ -147,7 +148,7 @@ export function buildTrace(spans: SpanRecord[], opts: { toleranceNs?: number } =
           }
         }
       }
-      for (const d of n.detached) shape.units.push({ root: d, origin: 'async' });
+      for (let i = 0, dt = n.detached; i < dt.length; i++) shape.units.push({ root: dt[i], origin: 'async' });
     }
   }
   shape.unreachableSpans = nodes.length - reached;
@@ -179,7 +180,7 @@ function fixSkew(child: SpanNode, parent: SpanNode, shape: TraceShape): void {
     n.span.start += delta;
     n.span.end += delta;
     shape.skewAdjustedSpans++;
-    for (const x of n.children) stack.push(x);
-    for (const x of n.detached) stack.push(x);
+    for (let i = 0, ch = n.children; i < ch.length; i++) stack.push(ch[i]);
+    for (let i = 0, dt = n.detached; i < dt.length; i++) stack.push(dt[i]);
   }
 }
