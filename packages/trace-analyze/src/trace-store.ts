@@ -148,15 +148,38 @@ export class TraceStore implements SpanSink {
       WORDS[k * 4 + 3] = ids[i + 3];
       names[k] = hexFromWords(ids[i], ids[i + 1]);
     }
+    // Parents are found among the trace's spans by linear search in small traces, through an
+    // open-addressing table of span-id words otherwise (the linear search, quadratic in the trace's
+    // size, had become the costliest line of the analysis). Either way the span found is the last
+    // one with that id.
+    let mask = 0;
+    if (n > SMALL_TRACE) {
+      let size = 32;
+      while (size < n * 2) size *= 2;
+      if (size > SLOTS.length) SLOTS = new Int32Array(size);
+      SLOTS.fill(-1, 0, size);
+      mask = size - 1;
+      for (let k = 0; k < n; k++) {
+        const hi = WORDS[k * 4];
+        const lo = WORDS[k * 4 + 1];
+        let h = slotOf(hi, lo) & mask;
+        for (let j = SLOTS[h]; j >= 0 && !(WORDS[j * 4] === hi && WORDS[j * 4 + 1] === lo); j = SLOTS[h]) h = (h + 1) & mask;
+        SLOTS[h] = k;
+      }
+    }
     const out: SpanRecord[] = new Array<SpanRecord>(n);
     for (let k = 0; k < n; k++) {
       const ph = WORDS[k * 4 + 2];
       const pl = WORDS[k * 4 + 3];
       let parent = '';
       if (ph !== 0 || pl !== 0) {
-        // Small traces (nearly all): find the parent among the trace's spans; big ones: a new string.
         let j = -1;
-        if (n <= 64) for (j = n - 1; j >= 0 && !(WORDS[j * 4] === ph && WORDS[j * 4 + 1] === pl); j--);
+        if (mask === 0) for (j = n - 1; j >= 0 && !(WORDS[j * 4] === ph && WORDS[j * 4 + 1] === pl); j--);
+        else {
+          let h = slotOf(ph, pl) & mask;
+          for (j = SLOTS[h]; j >= 0 && !(WORDS[j * 4] === ph && WORDS[j * 4 + 1] === pl); j = SLOTS[h]) h = (h + 1) & mask;
+        }
+        // Not in the trace (orphan): a string of its own.
         parent = j >= 0 ? names[j] : hexFromWords(ph, pl);
       }
       const g = SPAN[k];
@@ -200,9 +223,18 @@ export class TraceStore implements SpanSink {
   }
 }
 
-/** Scratch for `trace`: span numbers and id words of the trace being materialised. */
+/** Scratch for `trace`: span numbers and id words of the trace being materialised, id table. */
 let SPAN: Int32Array<ArrayBuffer> = new Int32Array(256);
 let WORDS = new Uint32Array(1024);
+let SLOTS = new Int32Array(64);
+/** Traces up to this many spans find parents by linear search. */
+const SMALL_TRACE = 12;
+
+/** Table slot of a span id (its two 32-bit words), before masking. */
+function slotOf(hi: number, lo: number): number {
+  const h = Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
 
 function resize(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   const x = new Int32Array(n);
