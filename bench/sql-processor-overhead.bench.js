@@ -102,14 +102,7 @@ async function toggleChild(workload, url) {
     on = value;
     instrumentation.setConfig(value ? { ...hashing.pgInstrumentationConfig } : {});
   };
-  const pg = require('pg');
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  let seq = 0;
-  const run =
-    workload === 'hits'
-      ? (i) => client.query('SELECT id, email, age FROM bench_users WHERE email = $1 AND age > $2', [`user${i % 1000}@example.com`, 10])
-      : (i) => client.query(`SELECT id, email, age FROM bench_users WHERE email = 'user${i % 1000}@example.com' AND age > ${seq++}`);
+  const { client, run } = await connectWorkload(workload, url);
   const block = Math.max(200, Math.floor(QUERIES / 2));
   for (const value of [true, false]) {
     setOn(value);
@@ -130,6 +123,23 @@ async function toggleChild(workload, url) {
   process.stdout.write(JSON.stringify(samples));
 }
 
+/**
+ * A connected client and the query loop body of a workload: `hits` repeats one parameterized text
+ * (cache hits), `misses` sends a new raw text every query (inline literals: the worst case for the cache). `pg` is
+ * required here, after the caller registered its instrumentation.
+ */
+async function connectWorkload(workload, url) {
+  const pg = require('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let seq = 0;
+  const run =
+    workload === 'hits'
+      ? (i) => client.query('SELECT id, email, age FROM bench_users WHERE email = $1 AND age > $2', [`user${i % 1000}@example.com`, 10])
+      : (i) => client.query(`SELECT id, email, age FROM bench_users WHERE email = 'user${i % 1000}@example.com' AND age > ${seq++}`);
+  return { client, run };
+}
+
 /** One measurement in a fresh process, set up the way an application would be (hooks before `pg`). */
 async function child(setup, workload, url) {
   let provider;
@@ -141,15 +151,7 @@ async function child(setup, workload, url) {
     provider.register();
     registerInstrumentations({ instrumentations: [new PgInstrumentation(setup === 'ours' ? { ...hashing.pgInstrumentationConfig } : {})] });
   }
-  const pg = require('pg');
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  let seq = 0;
-  const run =
-    workload === 'hits'
-      ? (i) => client.query('SELECT id, email, age FROM bench_users WHERE email = $1 AND age > $2', [`user${i % 1000}@example.com`, 10])
-      : // A new raw text every query: the worst case for the cache.
-        (i) => client.query(`SELECT id, email, age FROM bench_users WHERE email = 'user${i % 1000}@example.com' AND age > ${seq++}`);
+  const { client, run } = await connectWorkload(workload, url);
   for (let i = 0; i < Math.min(QUERIES, 1000); i++) await run(i); // warm-up (JIT, cache)
   const t0 = process.cpuUsage();
   for (let i = 0; i < QUERIES; i++) await run(i);
