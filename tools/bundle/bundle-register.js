@@ -12,6 +12,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const { join } = require('node:path');
 const { semconvSubsetPlugin } = require('./semconv-subset-plugin');
+const { flatRequirePlugin } = require('./flat-require-plugin');
 
 const root = join(__dirname, '..', '..');
 const dist = join(root, 'packages/trace-register/dist');
@@ -21,6 +22,7 @@ async function main() {
   // Plugins need esbuild's async API.
   const { build } = require('esbuild');
   let substituted = 0;
+  let flattened = 0;
   const result = await build({
     entryPoints: [join(dist, 'index.js')],
     outfile: core,
@@ -34,11 +36,13 @@ async function main() {
     // import-in-the-middle keeps the registry that the ESM loader thread's generated wrappers call
     // into; it must be the very copy hook.mjs uses, i.e. the one in node_modules.
     external: ['@opentelemetry/otlp-transformer', 'import-in-the-middle'],
-    plugins: [semconvSubsetPlugin({ onSubstitute: () => substituted++ })],
+    plugins: [semconvSubsetPlugin({ onSubstitute: () => substituted++ }), flatRequirePlugin({ onFlatten: () => flattened++ })],
     target: 'node18',
     minifySyntax: true,
     minifyWhitespace: true,
-    keepNames: true,
+    // No keepNames: it wraps every function expression in `__name(fn, "fn")`, a defineProperty call
+    // each time a closure is created (per request, for the context binds). Names only change where
+    // two bundled modules declare the same one (`foo2`), which only diagnostics read.
     sourcemap: 'linked',
     legalComments: 'linked',
     metafile: true,
@@ -58,7 +62,7 @@ async function main() {
 
   const bytes = fs.statSync(core).size;
   process.stdout.write(
-    `bundled @org/trace-register: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 1024).toFixed(0)} KiB (semantic-conventions subset for ${substituted} CommonJS files)${cacheNote}\n`,
+    `bundled @org/trace-register: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 1024).toFixed(0)} KiB (semantic-conventions subset for ${substituted} CommonJS files, ${flattened} flattened require()s)${cacheNote}\n`,
   );
 }
 

@@ -3,7 +3,7 @@
 // @opentelemetry/semantic-conventions CJS build (~175 KiB, evaluated at startup) for a few dozen
 // constants, while the ESM packages already get a tree-shaken copy of the same constants. For each
 // requiring file whose only use of the module is `<binding>.NAME`, this plugin substitutes a module
-// that re-exports just those NAMEs from the ESM build, so esbuild keeps one small copy. A file that
+// holding just those NAMEs and their values, so nothing of the 175 KiB is evaluated. A file that
 // uses the module any other way (destructuring, passing it around) gets the real module: correctness
 // never depends on the scan being clever.
 const fs = require('fs');
@@ -41,6 +41,15 @@ function semconvSubsetPlugin({ onSubstitute } = {}) {
         const esm = await build.resolve(PKG, { kind: 'import-statement', resolveDir });
         if (esm.errors.length > 0) throw new Error(esm.errors[0].text);
         onSubstitute?.(path.relative(process.cwd(), args.path), names.length);
+        // The constants themselves, as a CommonJS object literal: reading them is then a plain
+        // property load (an ESM re-export reached through require() is a getter call per read, and
+        // instrumentation-http reads a dozen of them per request). Anything not a string or number
+        // keeps the re-export.
+        const values = require(require.resolve(PKG, { paths: [resolveDir] }));
+        if (names.every((n) => typeof values[n] === 'string' || typeof values[n] === 'number')) {
+          const props = names.map((n) => `${n}: ${JSON.stringify(values[n])}`).join(', ');
+          return { contents: `module.exports = { __esModule: true, ${props} };\n`, resolveDir, loader: 'js' };
+        }
         return { contents: `export { ${names.join(', ')} } from ${JSON.stringify(esm.path)};\n`, resolveDir, loader: 'js' };
       });
     },
