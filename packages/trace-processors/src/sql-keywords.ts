@@ -38,12 +38,20 @@ export const KW_CONSTANT = 128;
 export const KW_SAVEPOINT = 256;
 /** `values`: starts a VALUES list. */
 export const KW_VALUES = 512;
+/** A type name that may prefix a string literal (`DATE '2024-01-01'`): in the key the pair is one constant. */
+export const KW_TYPED_LITERAL = 1024;
 
 /** Words after which a `-` or `+` is a sign, not a binary operator. */
 const SIGN_CONTEXT_WORDS = [
   'select', 'where', 'and', 'or', 'not', 'when', 'then', 'else', 'values', 'in', 'between', 'limit',
   'offset', 'by', 'having', 'on', 'set', 'like', 'ilike', 'is', 'return', 'returning', 'case',
   'distinct', 'all', 'any', 'some', 'fetch', 'first', 'next', 'default', 'to', 'from',
+];
+
+const TYPED_LITERAL_WORDS = [
+  'date', 'time', 'timestamp', 'timestamptz', 'interval', 'int', 'integer', 'bigint', 'smallint',
+  'numeric', 'decimal', 'real', 'float', 'text', 'varchar', 'char', 'boolean', 'bool', 'json', 'jsonb',
+  'uuid', 'inet', 'cidr', 'bytea', 'money', 'point', 'xml',
 ];
 
 /** More words worth recognising without a slice: frequent keywords and functions of application SQL. */
@@ -115,6 +123,7 @@ function buildTable(): void {
   add(['true', 'false', 'null'], KW_CONSTANT);
   add(['savepoint'], KW_SAVEPOINT);
   add(['values'], KW_VALUES);
+  add(TYPED_LITERAL_WORDS, KW_TYPED_LITERAL);
   // Word sets above may share words: BY_TEXT must hold the final flags.
   for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
 }

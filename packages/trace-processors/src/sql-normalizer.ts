@@ -12,8 +12,9 @@
  * statement becomes `?` — a tail we cannot classify is never emitted. The function never throws:
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
-import { KW_CONSTANT, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_VALUES, recognizeWord, word } from './sql-keywords';
-import { SqlLexer, TokenKind } from './sql-lexer';
+import { KeyBytes } from './sql-key-bytes';
+import { KW_CONSTANT, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_TYPED_LITERAL, KW_VALUES, recognizeWord, word } from './sql-keywords';
+import { SqlLexer, TokenKind, WORD_NON_ASCII, WORD_UPPER } from './sql-lexer';
 import { SummaryBuilder } from './sql-summary';
 
 /** Default cap on the sanitized text (32 KiB), applied at a token boundary. */
@@ -43,16 +44,9 @@ export interface NormalizedSql {
 
 const PLACEHOLDER = '?';
 
-/** Type names that prefix a string literal (`DATE '2024-01-01'`): in the key the pair is one constant. */
-const TYPED_LITERAL_WORDS = new Set([
-  'date', 'time', 'timestamp', 'timestamptz', 'interval', 'int', 'integer', 'bigint', 'smallint',
-  'numeric', 'decimal', 'real', 'float', 'text', 'varchar', 'char', 'boolean', 'bool', 'json', 'jsonb',
-  'uuid', 'inet', 'cidr', 'bytea', 'money', 'point', 'xml',
-]);
-
 /** Frame for one open `(` or `[`. */
 interface Frame {
-  /** Index in `key` of the opening bracket. */
+  /** Token index in `key` of the opening bracket. */
   keyOpen: number;
   /** Index in `san` just after the opening bracket. */
   sanStart: number;
@@ -95,12 +89,6 @@ const UNTERMINATED: Readonly<NormalizedSql> = Object.freeze({
   truncated: false,
 });
 
-function rangesEqual(parts: string[], a: number, aEnd: number, b: number, bEnd: number): boolean {
-  if (aEnd - a !== bEnd - b) return false;
-  for (let i = 0; i < aEnd - a; i++) if (parts[a + i] !== parts[b + i]) return false;
-  return true;
-}
-
 /**
  * Keywords that cannot be used as a bare column/table name (reserved, and "type or function name"
  * keywords): `"user"` is a table, `user` is CURRENT_USER, so quoting them changes meaning.
@@ -137,11 +125,10 @@ export function normalizeSql(sql: string, options?: NormalizeOptions): Normalize
 
 /**
  * Normalize and hash the canonical key without building the key string: `hashKey` receives the
- * key's tokens (to be joined by single spaces) and its result is returned as `hash`; `key` is ''.
- * For the cache-miss path of QueryHasher, where joining the key cost as much as the rest of the
- * normalization. Never throws.
+ * key's UTF-8 bytes (or, rarely, the key string: see sql-key-bytes.ts) and its result is returned as
+ * `hash`; `key` is ''. For the cache-miss path of QueryHasher. Never throws.
  */
-export function normalizeSqlHashed(sql: string, maxLength: number, hashKey: (parts: readonly string[]) => string): NormalizedSql & { hash: string } {
+export function normalizeSqlHashed(sql: string, maxLength: number, hashKey: KeyHasher): NormalizedSql & { hash: string } {
   if (typeof sql === 'string') {
     try {
       return normalize(sql, maxLength, hashKey) as NormalizedSql & { hash: string };
@@ -149,8 +136,11 @@ export function normalizeSqlHashed(sql: string, maxLength: number, hashKey: (par
       // as above
     }
   }
-  return { ...UNTERMINATED, hash: hashKey([PLACEHOLDER]) };
+  return { ...UNTERMINATED, hash: hashKey(PLACEHOLDER) };
 }
+
+/** Hashes the canonical key, given as its UTF-8 bytes or as a string. */
+export type KeyHasher = (key: Uint8Array | string) => string;
 
 /**
  * The normalizer's state. One instance is reused for every statement (`normalize` below): its arrays,
@@ -168,7 +158,7 @@ class Normalizer {
   private readonly lexer = new SqlLexer('');
   private sql = '';
   private maxLength = DEFAULT_MAX_SANITIZED_LENGTH;
-  private key: string[] = [];
+  private readonly key = new KeyBytes();
   /** Finished pieces of the sanitized text (a pending run is not in here yet). */
   private san: string[] = [];
   private runStart = -1;
@@ -205,21 +195,21 @@ class Normalizer {
   private prevString = false;
   /** Drop the type of a `::cast` from the key (it followed a constant). */
   private skipCastType = false;
-  /** Index in `key` of the last word when it may prefix a typed literal (`DATE '…'`). */
+  /** Token index in `key` of the last word when it is a type that may prefix a literal (`DATE '…'`). */
   private typedWordAt = -1;
   /** Lower-cased text and flags of the current token when it is a word. */
   private currentWord = '';
   private currentFlags = 0;
   /** When set, the key is hashed from its parts instead of joined (see normalizeSqlHashed). */
-  private hashKey: ((parts: readonly string[]) => string) | undefined = undefined;
+  private hashKey: KeyHasher | undefined = undefined;
 
-  init(sql: string, maxLength: number, hashKey: ((parts: readonly string[]) => string) | undefined): void {
+  init(sql: string, maxLength: number, hashKey: KeyHasher | undefined): void {
     this.hashKey = hashKey;
     this.sql = sql;
     this.maxLength = maxLength;
     this.lexer.init(sql);
     // Fresh arrays: allocating an empty array is cheaper than `length = 0` (a call into the runtime).
-    this.key = [];
+    this.key.reset();
     this.san = [];
     this.runStart = -1;
     this.runEnd = -1;
@@ -246,7 +236,7 @@ class Normalizer {
     this.sql = '';
     this.lexer.init('');
     this.hashKey = undefined;
-    this.key = NO_PARTS;
+    this.key.release();
     this.san = NO_PARTS;
     this.prevWord = '';
     this.currentWord = '';
@@ -330,9 +320,8 @@ class Normalizer {
   /** Emit a constant: `?` in both outputs (or, for a `$n` parameter, its text in the sanitized one). */
   private emitConst(space: boolean, param: boolean): void {
     const key = this.key;
-    // The set lookup happens only here, when a literal follows a word — not for every word.
-    if (this.typedWordAt >= 0 && this.typedWordAt === key.length - 1 && !param && TYPED_LITERAL_WORDS.has(key[this.typedWordAt])) key.pop();
-    key.push(PLACEHOLDER);
+    if (this.typedWordAt >= 0 && this.typedWordAt === key.count - 1 && !param) key.truncate(this.typedWordAt);
+    key.pushChar(63 /* ? */);
     if (param) this.verbatim(this.lexer.start, this.lexer.end, space);
     else this.text(PLACEHOLDER, space);
     this.markElement(param);
@@ -342,9 +331,8 @@ class Normalizer {
   private unterminatedResult(): NormalizedSql {
     // Everything from here on is inside a literal or comment we cannot delimit: emit nothing of it.
     const s = this.summary.finish();
-    this.key = [PLACEHOLDER];
     const r: NormalizedSql & { hash?: string } = { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
-    if (this.hashKey !== undefined) r.hash = this.hashKey(this.key);
+    if (this.hashKey !== undefined) r.hash = this.hashKey(PLACEHOLDER);
     return r;
   }
 
@@ -385,11 +373,11 @@ class Normalizer {
       const values = this.values;
       if (values !== null && depth === values.depth) {
         if (kind === TokenKind.OpenParen && values.expectRow) {
-          values.rowKeyStart = key.length;
+          values.rowKeyStart = key.count;
           rowStart = true;
         } else if (kind === TokenKind.Comma && !values.expectRow) {
           values.expectRow = true;
-          values.commaKey = key.length;
+          values.commaKey = key.count;
           this.flushRun();
           values.commaSan = san.length;
         } else {
@@ -444,9 +432,9 @@ class Normalizer {
           }
           if (
             (flags & KW_CONSTANT) !== 0 &&
-            !(lower === 'null' && (this.prevWord === 'is' || (this.prevWord === 'not' && key[key.length - 2] === 'is')))
+            !(lower === 'null' && (this.prevWord === 'is' || (this.prevWord === 'not' && key.tokenIs(key.count - 2, 'is'))))
           ) {
-            key.push(PLACEHOLDER);
+            key.pushChar(63 /* ? */);
             this.verbatim(lexer.start, lexer.end, space);
             this.markElement(false);
             this.prevConst = true;
@@ -454,10 +442,16 @@ class Normalizer {
             break;
           }
           // Savepoint names are generated (`sp_1`, `sp_2` …): they do not make a new shape.
-          key.push((this.prevFlags & KW_SAVEPOINT) !== 0 && this.prevKind === TokenKind.Word ? PLACEHOLDER : lower);
+          if ((this.prevFlags & KW_SAVEPOINT) !== 0 && this.prevKind === TokenKind.Word) {
+            key.pushChar(63 /* ? */);
+          } else {
+            const bits = lexer.wordBits;
+            if ((bits & WORD_NON_ASCII) === 0) key.pushAsciiWord(sql, lexer.start, lexer.end, (bits & WORD_UPPER) !== 0);
+            else key.push(lower, 0, lower.length);
+            if ((flags & KW_TYPED_LITERAL) !== 0) this.typedWordAt = key.count - 1;
+          }
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
-          this.typedWordAt = key.length - 1;
           if ((flags & KW_VALUES) !== 0 && this.values === null) {
             const v = this.valuesState;
             v.depth = depth;
@@ -484,7 +478,8 @@ class Normalizer {
           }
           // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
           const inner = sql.slice(quoted.open + 1, lexer.end - 1);
-          key.push(quoted.canonical && (inner.length > MAX_RESERVED_LENGTH || !RESERVED_WORDS.has(inner)) ? inner : sql.slice(lexer.start, lexer.end));
+          if (quoted.canonical && (inner.length > MAX_RESERVED_LENGTH || !RESERVED_WORDS.has(inner))) key.pushAsciiWord(sql, quoted.open + 1, lexer.end - 1, false);
+          else key.push(sql, lexer.start, lexer.end);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.quotedIdent(quoted.doubled ? inner.split('""').join('"') : inner, depth);
@@ -516,7 +511,7 @@ class Normalizer {
             }
             lexer.reset(mark);
           }
-          key.push(sql.slice(opStart, opEnd));
+          key.pushAsciiWord(sql, opStart, opEnd, false);
           this.verbatim(opStart, opEnd, space);
           this.markNonConst();
           summary.other();
@@ -531,7 +526,7 @@ class Normalizer {
             this.prevKind = kind;
             continue;
           }
-          key.push('::');
+          key.pushAscii('::');
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.other();
@@ -543,7 +538,7 @@ class Normalizer {
           const openStart = lexer.start;
           const openEnd = lexer.end;
           // `?::int[]` — the array brackets belong to the dropped cast type.
-          if (!isParen && wasConst && this.prevKind === TokenKind.Word && key[key.length - 1] === PLACEHOLDER) {
+          if (!isParen && wasConst && this.prevKind === TokenKind.Word && key.lastIsChar(63 /* ? */)) {
             const mark = lexer.mark();
             if (lexer.next() === TokenKind.CloseBracket) {
               this.text('[]', space);
@@ -563,13 +558,13 @@ class Normalizer {
             frame = { keyOpen: 0, sanStart: 0, constOnly: true, hasElement: false, hasParam: false, sanCollapsible: false, valuesRow: false };
             this.framePool[depth] = frame;
           }
-          frame.keyOpen = key.length;
+          frame.keyOpen = key.count;
           frame.constOnly = true;
           frame.hasElement = false;
           frame.hasParam = false;
           frame.sanCollapsible = this.prevKind === TokenKind.Word && (isParen ? this.prevWord === 'in' : this.prevWord === 'array');
           frame.valuesRow = isRow;
-          key.push(isParen ? '(' : '[');
+          key.pushChar(isParen ? 40 : 91);
           if (isRow) {
             // Rows are compared as text: the row's output starts a piece of its own.
             this.separator(space);
@@ -586,11 +581,11 @@ class Normalizer {
         }
         case TokenKind.CloseParen:
         case TokenKind.CloseBracket: {
-          const close = kind === TokenKind.CloseParen ? ')' : ']';
+          const close = kind === TokenKind.CloseParen ? 41 /* ) */ : 93 /* ] */;
           const frame = frames.pop();
           if (frame === undefined) {
             // Unbalanced closer: keep it as is.
-            key.push(close);
+            key.pushChar(close);
             this.verbatim(lexer.start, lexer.end, space);
             summary.other();
             break;
@@ -600,21 +595,24 @@ class Normalizer {
             collapsed = true;
             // Key: every constant-only list is one `?`. `x IN (…)` and `x = ANY(…)` of constants
             // read as `x = ?`, which is how PostgreSQL's own fingerprint groups them.
-            key.length = frame.keyOpen;
-            const before = key[key.length - 1];
-            if (before === 'in' && close === ')') {
-              if (key[key.length - 2] === 'not') {
-                key.length -= 2;
-                key.push('<>', PLACEHOLDER);
+            key.truncate(frame.keyOpen);
+            const before = key.count - 1;
+            if (close === 41 && key.tokenIs(before, 'in')) {
+              if (key.tokenIs(before - 1, 'not')) {
+                key.truncate(before - 1);
+                key.pushAscii('<>');
               } else {
-                key.length -= 1;
-                key.push('=', PLACEHOLDER);
+                key.truncate(before);
+                key.pushChar(61 /* = */);
               }
-            } else if ((before === 'any' || before === 'some' || before === 'all') && close === ')') {
-              key.length -= 1;
-              key.push(PLACEHOLDER);
+              key.pushChar(63 /* ? */);
+            } else if (close === 41 && (key.tokenIs(before, 'any') || key.tokenIs(before, 'some') || key.tokenIs(before, 'all'))) {
+              key.truncate(before);
+              key.pushChar(63 /* ? */);
             } else {
-              key.push(close === ')' ? '(' : '[', PLACEHOLDER, close);
+              key.pushChar(close === 41 ? 40 : 91);
+              key.pushChar(63 /* ? */);
+              key.pushChar(close);
             }
             if (frame.sanCollapsible && !frame.hasParam) {
               // Everything after the bracket is in `san` from `sanStart` on, or in the pending run.
@@ -623,7 +621,7 @@ class Normalizer {
               san.push(PLACEHOLDER);
             }
           } else {
-            key.push(close);
+            key.pushChar(close);
           }
           this.verbatim(lexer.start, lexer.end, false);
           if (frames.length > 0) {
@@ -640,33 +638,33 @@ class Normalizer {
           break;
         }
         case TokenKind.Comma:
-          key.push(',');
+          key.pushChar(44 /* , */);
           this.verbatim(lexer.start, lexer.end, space);
           summary.comma(depth);
           break;
         case TokenKind.Semicolon:
           if (depth === 0) {
             // Statement separator: drop empty statements and a trailing semicolon from both outputs.
-            if (key.length > 0 && key[key.length - 1] !== ';') {
-              key.push(';');
+            if (key.count > 0 && !key.lastIsChar(59 /* ; */)) {
+              key.pushChar(59 /* ; */);
               this.verbatim(lexer.start, lexer.end, space);
             }
             summary.endStatement();
             this.values = null;
           } else {
-            key.push(';');
+            key.pushChar(59 /* ; */);
             this.verbatim(lexer.start, lexer.end, space);
             this.markNonConst();
           }
           break;
         case TokenKind.Dot:
-          key.push('.');
+          key.pushChar(46 /* . */);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.dot();
           break;
         default: {
-          key.push(sql.slice(lexer.start, lexer.end));
+          key.push(sql, lexer.start, lexer.end);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
           summary.other();
@@ -684,8 +682,8 @@ class Normalizer {
     }
 
     // A trailing `;` is not part of the shape: drop it, and the text of the last token emitted.
-    if (key.length > 0 && key[key.length - 1] === ';') {
-      key.pop();
+    if (key.lastIsChar(59 /* ; */)) {
+      key.truncate(key.count - 1);
       this.dropLastToken();
     }
 
@@ -703,14 +701,14 @@ class Normalizer {
     const hashKey = this.hashKey;
     const r: NormalizedSql & { hash?: string } = {
       sanitized,
-      key: hashKey === undefined ? concat(key, ' ') : '',
+      key: hashKey === undefined ? key.toString() : '',
       summary: s.summary,
       operation: s.operation,
       collection: s.collection,
       unterminated: false,
       truncated,
     };
-    if (hashKey !== undefined) r.hash = hashKey(key);
+    if (hashKey !== undefined) r.hash = hashKey(key.hashInput());
     return r;
   }
 
@@ -740,7 +738,7 @@ const NO_PARTS: string[] = [];
 
 let shared: Normalizer | undefined;
 
-function normalize(sql: string, maxLength: number, hashKey: ((parts: readonly string[]) => string) | undefined): NormalizedSql {
+function normalize(sql: string, maxLength: number, hashKey: KeyHasher | undefined): NormalizedSql {
   const n = shared ?? (shared = new Normalizer());
   n.init(sql, maxLength, hashKey);
   try {
@@ -801,16 +799,6 @@ function concatFlat(parts: string[]): string {
   return out;
 }
 
-/** Array.prototype.join is measurably slower than a concatenation loop for arrays of short strings. */
-function concat(parts: string[], separator: string): string {
-  const n = parts.length;
-  if (n === 0) return '';
-  let out = parts[0];
-  if (separator.length === 0) for (let i = 1; i < n; i++) out += parts[i];
-  else for (let i = 1; i < n; i++) out += separator + parts[i];
-  return out;
-}
-
 function isSignContext(prevKind: TokenKind, prevFlags: number): boolean {
   switch (prevKind) {
     case TokenKind.End:
@@ -862,11 +850,11 @@ function piecesEqual(parts: string[], a: number, aEnd: number, b: number, bEnd: 
 }
 
 /** Drop a VALUES row that repeats the previous one (separately in the key and the sanitized text). */
-function dedupeRow(v: ValuesState, key: string[], san: string[]): void {
-  const keyEnd = key.length;
+function dedupeRow(v: ValuesState, key: KeyBytes, san: string[]): void {
+  const keyEnd = key.count;
   const sanEnd = san.length;
-  if (v.prevKeyStart >= 0 && v.commaKey >= 0 && rangesEqual(key, v.prevKeyStart, v.prevKeyEnd, v.rowKeyStart, keyEnd)) {
-    key.length = v.commaKey;
+  if (v.prevKeyStart >= 0 && v.commaKey >= 0 && key.rangesEqual(v.prevKeyStart, v.prevKeyEnd, v.rowKeyStart, keyEnd)) {
+    key.truncate(v.commaKey);
   } else {
     v.prevKeyStart = v.rowKeyStart;
     v.prevKeyEnd = keyEnd;
