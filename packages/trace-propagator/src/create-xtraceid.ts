@@ -43,7 +43,7 @@ const log = diag.createComponentLogger({ namespace: '@org/trace-propagator' });
 
 export function createXTraceId(options?: XTraceIdOptions): XTraceIdIntegration {
   const resolved = resolveOptions(options, log);
-  const idGenerator = new LegacyTraceIdGenerator();
+  const idGenerator = new LegacyTraceIdGenerator(options?.randomIdGenerator);
   const propagator = new XTraceIdPropagator(resolved);
   const wrapTracerProvider = (provider: TracerProvider): TracerProvider =>
     new RootTraceIdTracerProvider(provider, idGenerator, {

@@ -1,4 +1,5 @@
 import { DiagLogger } from '@opentelemetry/api';
+import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_MAX_LEGACY_ID_LENGTH, TraceIdFormat } from './xtraceid-mapping';
 
 export interface XTraceIdOptions {
@@ -12,6 +13,8 @@ export interface XTraceIdOptions {
   responseHeaders?: boolean;
   /** Longest legacy value accepted (after trimming blanks). Default 256, bounded to 16…1024. */
   maxLength?: number;
+  /** Where ids not taken from a legacy header come from. Default the SDK's RandomIdGenerator. */
+  randomIdGenerator?: IdGenerator;
 }
 
 /** Options after validation: every field set, names lower-cased. */

@@ -29,14 +29,28 @@ interface BoundState {
 type BoundEmitter = EventEmitter & { [BOUND]?: BoundState };
 type Wrapper = Listener & { [ORIGINAL]?: Listener };
 
+type WrapperMaker = (als: AsyncLocalStorage<Context>, ctx: Context, target: Listener) => Listener;
+
+// Wrappers with the target's arity (some libraries dispatch on a function's length), made by one of
+// these instead of a defineProperty('length') per wrapper: that call was most of a bind's cost, and
+// instrumentation-http binds a few listeners per request. `arguments` and Reflect.apply as the
+// callback: `this` and the arguments reach the target without an array or closure per call.
+/* eslint-disable @typescript-eslint/no-unused-vars, prefer-rest-params */
+const WRAPPER_BY_ARITY: readonly WrapperMaker[] = [
+  (als, ctx, target) => function (this: unknown) { return als.run(ctx, Reflect.apply, target, this, arguments); },
+  (als, ctx, target) => function (this: unknown, _a: unknown) { return als.run(ctx, Reflect.apply, target, this, arguments); },
+  (als, ctx, target) => function (this: unknown, _a: unknown, _b: unknown) { return als.run(ctx, Reflect.apply, target, this, arguments); },
+  (als, ctx, target) => function (this: unknown, _a: unknown, _b: unknown, _c: unknown) { return als.run(ctx, Reflect.apply, target, this, arguments); },
+];
+/* eslint-enable @typescript-eslint/no-unused-vars, prefer-rest-params */
+
 function bindFunction<T extends Listener>(als: AsyncLocalStorage<Context>, ctx: Context, target: T): T {
-  // Reflect.apply as the callback: `this` and the arguments reach the target without a closure per call.
-  const wrapper = function (this: unknown, ...args: unknown[]) {
-    return als.run(ctx, Reflect.apply, target, this, args);
-  };
-  // Same arity as the target: some libraries dispatch on a function's length.
-  Object.defineProperty(wrapper, 'length', { enumerable: false, configurable: true, writable: false, value: target.length });
-  return wrapper as unknown as T;
+  const arity = target.length;
+  // A small non-negative integer (a redefined `length` can be anything: it is copied as it is).
+  if (arity >>> 0 === arity && arity < WRAPPER_BY_ARITY.length) return WRAPPER_BY_ARITY[arity](als, ctx, target) as T;
+  const wrapper = WRAPPER_BY_ARITY[0](als, ctx, target);
+  Object.defineProperty(wrapper, 'length', { enumerable: false, configurable: true, writable: false, value: arity });
+  return wrapper as T;
 }
 
 function wrapListener(s: BoundState, listener: unknown): unknown {

@@ -23,6 +23,7 @@ import { LeanContextManager } from './context-manager';
 import { Lifecycle } from './lifecycle';
 import { installConsoleContext, legacyIdLogHook, legacyIdLookup } from './log-correlation';
 import { DIAG_LEVEL, Logger, RateLimitedReporter } from './logger';
+import { PooledRandomIdGenerator } from './id-generator';
 import { buildResource } from './resource';
 import { buildSampler, describeSampler } from './sampler';
 import { DISTRO_NAME, DISTRO_VERSION } from './version';
@@ -70,7 +71,8 @@ export function start(options: StartOptions = {}): TraceSdk {
   const exportErrors = new RateLimitedReporter((l) => log.warn(l), 'span export failed', config.errorLogIntervalMillis);
   const dropReports = new RateLimitedReporter((l) => log.warn(l), 'spans dropped', config.errorLogIntervalMillis);
 
-  const xtrace: XTraceIdIntegration | undefined = config.propagators.includes('xtraceid') ? createXTraceId(config.xTraceId) : undefined;
+  const ids = new PooledRandomIdGenerator();
+  const xtrace: XTraceIdIntegration | undefined = config.propagators.includes('xtraceid') ? createXTraceId({ ...config.xTraceId, randomIdGenerator: ids }) : undefined;
   const dbHashing = createDbQueryHashing(config.db);
 
   const exporter = options.spanExporter ?? buildExporter(config, exportErrors);
@@ -88,7 +90,7 @@ export function start(options: StartOptions = {}): TraceSdk {
     resource: buildResource(config, log),
     sampler: buildSampler(config.sampler, config.samplerArg),
     spanLimits: config.spanLimits,
-    idGenerator: xtrace?.idGenerator,
+    idGenerator: xtrace?.idGenerator ?? ids,
     spanProcessors,
   });
   const contextManager = new LeanContextManager().enable();

@@ -48,6 +48,35 @@ describe('LeanContextManager', () => {
     expect(m.bind(ctxA, 42 as unknown)).toBe(42);
   });
 
+  it('a bound function keeps any arity, passes every argument, and copies an odd length as it is', () => {
+    const fns = [
+      () => current(),
+      (a: unknown) => [a, current()],
+      (a: unknown, b: unknown) => [a, b, current()],
+      (a: unknown, b: unknown, c: unknown) => [a, b, c, current()],
+      (a: unknown, b: unknown, c: unknown, d: unknown) => [a, b, c, d, current()],
+      (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown) => [a, b, c, d, e, current()],
+      (...rest: unknown[]) => [...rest, current()],
+    ];
+    for (const fn of fns) {
+      const bound = m.bind(ctxA, fn) as (...args: unknown[]) => unknown;
+      expect(bound.length).toBe(fn.length);
+      // More arguments than declared still reach the target (`arguments`, not the named ones).
+      const result = m.with(ctxB, () => bound(1, 2, 3, 4, 5, 6)) as unknown;
+      if (fn.length === 0 && fn !== fns[fns.length - 1]) expect(result).toBe('a');
+      else expect((result as unknown[]).slice(-1)).toEqual(['a']);
+    }
+    for (const odd of [-1, 2.5, 'x', 1e9]) {
+      const fn = function () {
+        return current();
+      };
+      Object.defineProperty(fn, 'length', { value: odd });
+      const bound = m.bind(ctxA, fn);
+      expect(bound.length).toBe(odd);
+      expect(m.with(ctxB, () => bound())).toBe('a');
+    }
+  });
+
   it('listeners added to a bound emitter run in the bound context; earlier ones keep theirs', () => {
     const ee = new EventEmitter();
     const seen: unknown[] = [];
