@@ -13,6 +13,7 @@ const fs = require('node:fs');
 const { join } = require('node:path');
 const { semconvSubsetPlugin } = require('./semconv-subset-plugin');
 const { flatRequirePlugin } = require('./flat-require-plugin');
+const { httpUrlFastPathPlugin } = require('./http-url-fast-path-plugin');
 
 const root = join(__dirname, '..', '..');
 const dist = join(root, 'packages/trace-register/dist');
@@ -23,6 +24,7 @@ async function main() {
   const { build } = require('esbuild');
   let substituted = 0;
   let flattened = 0;
+  let urlFastPath = false;
   const result = await build({
     entryPoints: [join(dist, 'index.js')],
     outfile: core,
@@ -36,7 +38,11 @@ async function main() {
     // import-in-the-middle keeps the registry that the ESM loader thread's generated wrappers call
     // into; it must be the very copy hook.mjs uses, i.e. the one in node_modules.
     external: ['@opentelemetry/otlp-transformer', 'import-in-the-middle'],
-    plugins: [semconvSubsetPlugin({ onSubstitute: () => substituted++ }), flatRequirePlugin({ onFlatten: () => flattened++ })],
+    plugins: [
+      semconvSubsetPlugin({ onSubstitute: () => substituted++ }),
+      flatRequirePlugin({ onFlatten: () => flattened++ }),
+      httpUrlFastPathPlugin({ fastPathModule: join(root, 'packages/trace-sdk/dist/incoming-url-fast-path.js'), onPatch: () => (urlFastPath = true) }),
+    ],
     target: 'node18',
     minifySyntax: true,
     minifyWhitespace: true,
@@ -62,7 +68,7 @@ async function main() {
 
   const bytes = fs.statSync(core).size;
   process.stdout.write(
-    `bundled @org/trace-register: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 1024).toFixed(0)} KiB (semantic-conventions subset for ${substituted} CommonJS files, ${flattened} flattened require()s)${cacheNote}\n`,
+    `bundled @org/trace-register: ${Object.keys(result.metafile.inputs).length} modules, ${(bytes / 1024).toFixed(0)} KiB (semantic-conventions subset for ${substituted} CommonJS files, ${flattened} flattened require()s${urlFastPath ? ', instrumentation-http URL fast path' : ''})${cacheNote}\n`,
   );
 }
 
