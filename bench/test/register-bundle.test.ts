@@ -42,4 +42,17 @@ describe('built register bundle', () => {
     expect(direct.status).toBe(0);
     expect(direct.stderr).toMatch(/started: service=/);
   });
+
+  // The per-request speedups of tools/bundle: losing one silently (an upstream upgrade reshaping
+  // instrumentation-http, a changed esbuild option) would only show up as a slower benchmark.
+  (built ? it : it.skip)('keeps its per-request build speedups', () => {
+    const src = fs.readFileSync(core, 'utf8');
+    // instrumentation-http's URL helpers go through the fast path first.
+    expect(src).toContain('getInfoFromIncomingMessage$upstream');
+    expect(src).toContain('removePortFromAddress$upstream');
+    // No keepNames: no defineProperty per closure created.
+    expect(src).not.toMatch(/__name\(/);
+    // CommonJS require()s of the bundled OpenTelemetry ESM builds get plain objects.
+    expect(src).toMatch(/flat=\{__esModule:!0,/);
+  });
 });
