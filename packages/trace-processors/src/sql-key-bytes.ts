@@ -28,12 +28,18 @@ export class KeyBytes {
   nonAscii = false;
   /** Some code unit was a lone surrogate (see the file comment). */
   loneSurrogate = false;
+  /**
+   * Some token holds a space (a quoted name): only then can equal bytes be different tokens, so only
+   * then does `rangesEqual` compare token boundaries.
+   */
+  spaceInToken = false;
 
   reset(): void {
     this.length = 0;
     this.count = 0;
     this.nonAscii = false;
     this.loneSurrogate = false;
+    this.spaceInToken = false;
   }
 
   /** Back to the standard buffers after a statement that needed bigger ones. */
@@ -102,6 +108,7 @@ export class KeyBytes {
     for (let i = start; i < end; i++) {
       let c = text.charCodeAt(i);
       if (c < 0x80) {
+        if (c === 32) this.spaceInToken = true;
         bytes[n++] = c;
         continue;
       }
@@ -161,14 +168,12 @@ export class KeyBytes {
     const starts = this.starts;
     const aStart = starts[a];
     const bStart = starts[b];
-    // Same token boundaries…
-    for (let i = 1; i < aEnd - a; i++) if (starts[a + i] - aStart !== starts[b + i] - bStart) return false;
-    // …and the same bytes.
     const aStop = aEnd < this.count ? starts[aEnd] - 1 : this.length;
     const bStop = bEnd < this.count ? starts[bEnd] - 1 : this.length;
     if (aStop - aStart !== bStop - bStart) return false;
     const bytes = this.bytes;
     for (let i = 0; i < aStop - aStart; i++) if (bytes[aStart + i] !== bytes[bStart + i]) return false;
+    if (this.spaceInToken) for (let i = 1; i < aEnd - a; i++) if (starts[a + i] - aStart !== starts[b + i] - bStart) return false;
     return true;
   }
 

@@ -2,8 +2,9 @@
  * Word recognition for the normalizer without allocating: a word of the statement (given by its
  * bounds in the text) is looked up case-insensitively in a small open-addressing hash table of the
  * keywords the normalizer and the summary care about (plus the most common SQL keywords). A hit
- * yields the interned lower-case spelling and the word's flags; only words that are not in the
- * table are sliced out of the text, and lower-cased only when they hold an upper-case letter.
+ * yields the interned lower-case spelling and the word's flags. An ASCII word that is not in the
+ * table is not sliced out of the text at all: the normalizer writes it into the key from the text,
+ * and the summary slices the few it keeps (table names).
  *
  * Why: the normalizer used to slice + `toLowerCase()` every word and then test it against half a
  * dozen Sets and Maps; for typical SQL (upper-case keywords) that was most of its time.
@@ -20,7 +21,7 @@ import {
   TARGET_INTRODUCERS,
   TARGET_NOISE,
 } from './sql-summary-words';
-import { WORD_DOLLAR_QUOTE, WORD_NON_ASCII, WORD_UPPER } from './sql-lexer';
+import { WORD_DOLLAR_QUOTE, WORD_NON_ASCII } from './sql-lexer';
 
 /** Flags of a word (bit set). The first five are the summary's, the rest the normalizer's. */
 export const KW_DML_OP = 1;
@@ -128,9 +129,9 @@ function buildTable(): void {
   for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
 }
 
-/** Result of `scanWord` (module state rather than an object per word). */
+/** Result of `recognizeWord` (module state rather than an object per word). */
 export const word = {
-  /** Lower-cased word (interned when it is in the table). */
+  /** Lower-cased word: interned when it is in the table, '' for an ASCII word that is not (see above). */
   lower: '',
   /** KW_* flags (0 for words not in the table). */
   flags: 0,
@@ -140,8 +141,8 @@ export const word = {
 
 /**
  * Recognise the word `text[start, end)` whose hash and WORD_* flags the lexer computed while
- * scanning it: fills `word`. The text is sliced only for words that are not in the table, and
- * lower-cased only when it holds an upper-case or non-ASCII character.
+ * scanning it: fills `word`. Only a non-ASCII word is sliced (and lower-cased: `toLowerCase` may
+ * turn it into a keyword).
  */
 export function recognizeWord(text: string, start: number, end: number, hash: number, bits: number): void {
   if (!built) buildTable();
@@ -161,34 +162,13 @@ export function recognizeWord(text: string, start: number, end: number, hash: nu
         slot = (slot + 1) & MASK;
       }
     }
-    word.lower = (bits & WORD_UPPER) !== 0 ? text.slice(start, end).toLowerCase() : text.slice(start, end);
+    word.lower = '';
     word.flags = 0;
     return;
   }
   const lower = text.slice(start, end).toLowerCase();
   word.lower = lower;
   word.flags = BY_TEXT.get(lower) ?? 0;
-}
-
-/** The same for a caller without the lexer's hash: computes it first. */
-export function scanWord(text: string, start: number, end: number): void {
-  let h = 0;
-  let bits = 0;
-  let prev = 0;
-  for (let i = start; i < end; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 65 && c <= 90) {
-      c |= 0x20;
-      bits |= WORD_UPPER;
-    } else if (c >= 128) {
-      bits |= WORD_NON_ASCII;
-    } else if (c === 36 && prev === 36 && i > start + 1) {
-      bits |= WORD_DOLLAR_QUOTE;
-    }
-    prev = c;
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  recognizeWord(text, start, end, h, bits);
 }
 
 /** `text[start, start + lower.length)` equals `lower` ignoring ASCII case. */
@@ -199,10 +179,4 @@ function sameLower(text: string, start: number, lower: string): boolean {
     if (c !== lower.charCodeAt(i)) return false;
   }
   return true;
-}
-
-/** Flags of an already lower-cased word (slow path, for callers that hold a string). */
-export function wordFlags(lower: string): number {
-  if (!built) buildTable();
-  return BY_TEXT.get(lower) ?? 0;
 }

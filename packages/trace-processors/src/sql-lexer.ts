@@ -102,6 +102,12 @@ const CLASS = new Uint8Array(128);
   for (const c of [CH_SPACE, CH_TAB, CH_LF, CH_VT, CH_FF, CH_CR]) CLASS[c] |= SPACE;
 })();
 
+/** For ASCII identifier characters after the first: the character lower-cased; 0 for any other character. */
+const IDENT_LOWER = new Uint8Array(128);
+(() => {
+  for (let c = 0; c < 128; c++) if ((CLASS[c] & IDENT_CONT) !== 0) IDENT_LOWER[c] = c >= 65 && c <= 90 ? c | 0x20 : c;
+})();
+
 /** Non-ASCII code units count as identifier characters, as in PostgreSQL (`ident_start` includes \200-\377). */
 function isIdentStart(c: number): boolean {
   return c >= 128 ? true : (CLASS[c] & IDENT_START) !== 0;
@@ -259,24 +265,30 @@ export class SqlLexer {
       } else if (c >= 128) {
         bits = WORD_NON_ASCII;
       }
-      let prev = c;
+      let dollar = false;
       let p = pos + 1;
       while (p < len) {
-        let d = text.charCodeAt(p);
+        const d = text.charCodeAt(p);
+        let l = d;
         if (d < 128) {
-          if ((CLASS[d] & IDENT_CONT) === 0) break;
-          if (d >= 65 && d <= 90) {
-            d |= 0x20;
-            bits |= WORD_UPPER;
-          } else if (d === CH_DOLLAR && prev === CH_DOLLAR && p > pos + 1) {
-            bits |= WORD_DOLLAR_QUOTE;
-          }
+          l = IDENT_LOWER[d];
+          if (l === 0) break;
+          if (l !== d) bits |= WORD_UPPER;
+          else if (d === CH_DOLLAR) dollar = true;
         } else {
           bits |= WORD_NON_ASCII;
         }
-        prev = d;
-        h = (Math.imul(h, 31) + d) | 0;
+        h = (Math.imul(h, 31) + l) | 0;
         p++;
+      }
+      // `$$` after the first character (rare: looked for only in words holding a `$`).
+      if (dollar) {
+        for (let q = pos + 2; q < p; q++) {
+          if (text.charCodeAt(q) === CH_DOLLAR && text.charCodeAt(q - 1) === CH_DOLLAR) {
+            bits |= WORD_DOLLAR_QUOTE;
+            break;
+          }
+        }
       }
       this.wordHash = h;
       this.wordBits = bits;

@@ -185,7 +185,10 @@ class Normalizer {
     rowKeyStart: -1,
     rowSanStart: -1,
   };
-  /** Kind of the previous significant token, and its lower-cased text and flags when it was a word. */
+  /**
+   * Kind of the previous significant token, and its lower-cased text and flags when it was a word
+   * ('' for a word the keyword table does not know: only keywords are ever compared).
+   */
   private prevKind = TokenKind.End;
   private prevWord = '';
   private prevFlags = 0;
@@ -217,7 +220,7 @@ class Normalizer {
     this.lastTok = -1;
     this.lastTokInRun = false;
     this.frames = [];
-    this.summary.reset();
+    this.summary.reset(sql);
     this.values = null;
     this.prevKind = TokenKind.End;
     this.prevWord = '';
@@ -466,7 +469,7 @@ class Normalizer {
             v.rowSanStart = -1;
             this.values = v;
           }
-          summary.word(lower, depth, flags);
+          summary.word(lower, depth, flags, lexer.start, lexer.end, (lexer.wordBits & WORD_UPPER) !== 0);
           break;
         }
         case TokenKind.QuotedIdent: {

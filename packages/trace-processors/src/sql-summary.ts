@@ -43,6 +43,9 @@ function joinWords(words: string[], separator: string): string {
 /** Placeholder between statements (never written to: `reset` allocates fresh arrays). */
 const NO_WORDS: string[] = [];
 
+/** Flags of the words a DML statement's summary reacts to (see `dmlWord`). */
+const DML_WORD_FLAGS = W_DML_OP | W_INTRODUCER | W_FROM_END;
+
 const enum TargetKind {
   Collection,
   Function,
@@ -58,6 +61,12 @@ const enum Mode {
 }
 
 export class SummaryBuilder {
+  /** The statement: words the keyword table does not know are sliced from it only when kept. */
+  private text = '';
+  /** Bounds of the word being fed, and whether it holds an upper-case letter (see `name`). */
+  private wordStart = 0;
+  private wordEnd = 0;
+  private wordUpper = false;
   private statements: string[] = [];
   private parts: string[] = [];
   private mode = Mode.None;
@@ -85,33 +94,43 @@ export class SummaryBuilder {
    * That name as pieces (words, quoted names and the dots between them), joined only when it becomes
    * the function candidate: most qualified names (`u.id`, `"public"."Post"."id"`) never do, and
    * concatenating them as they were read cost two string allocations each. `chainLen` is the length
-   * the joined name would have (0: no name).
+   * the joined name would have (0: no name). A piece '' is a word not sliced yet: its bounds are in
+   * `chainBounds` (start, then end negated when it holds an upper-case letter).
    */
   private chainParts: string[] = [];
+  private chainBounds: number[] = [];
   private chainCount = 0;
   private chainLen = 0;
   /** First function called outside FROM in the current statement. */
   private fnCandidate = '';
 
-  /** Feed an unquoted word (already lower-cased, with its KW_* flags) at paren depth `depth`. */
-  word(lower: string, depth: number, flags: number): void {
+  /**
+   * Feed an unquoted word `text[start, end)` at paren depth `depth`: lower-cased, with its KW_* flags
+   * — or '' for an ASCII word the keyword table does not know (`upper`: it holds an upper-case
+   * letter), sliced only if the summary keeps it.
+   */
+  word(lower: string, depth: number, flags: number, start: number, end: number, upper: boolean): void {
+    this.wordStart = start;
+    this.wordEnd = end;
+    this.wordUpper = upper;
+    if ((flags & DML_WORD_FLAGS) === 0 && this.mode === Mode.Dml && this.target === null && !this.expectTarget) {
+      // Most words of a query (columns, aliases, AND, AS …): only the qualified-name chain moves.
+      this.chainWord(lower, flags);
+      this.prevWord = lower;
+      this.prevFlags = flags;
+      return;
+    }
     if (this.target !== null && this.targetDot) {
-      this.target += lower;
+      this.target += this.name(lower);
       this.targetDot = false;
       return;
     }
-    if (this.chainDot) {
-      this.appendChain(lower);
-      this.chainDot = false;
-    } else {
-      // Not a keyword, and not an alias: `(VALUES …) v(x)`, `AS t(id)` name columns, not a function.
-      this.setChain((flags & KW_KNOWN) === 0 && this.prevWord !== ')' && this.prevWord !== 'as' ? lower : '');
-    }
+    this.chainWord(lower, flags);
     // `FROM ROWS FROM (f(), g())`: `rows` is no table.
     this.flushTarget(lower === 'from' && this.target === 'rows' && this.targetIsFromItem ? TargetKind.Discard : TargetKind.Collection);
     switch (this.mode) {
       case Mode.None:
-        this.startStatement(lower, flags);
+        this.startStatement(this.name(lower), flags);
         break;
       case Mode.Dml:
         this.dmlWord(lower, depth, flags);
@@ -122,7 +141,7 @@ export class SummaryBuilder {
       case Mode.Named:
         if (this.expectTarget) {
           if (lower === 'table' || lower === 'only' || lower === 'materialized' || lower === 'view' || lower === 'verbose' || lower === 'full' || lower === 'analyze' || lower === 'concurrently') break;
-          this.target = lower;
+          this.target = this.name(lower);
           this.expectTarget = false;
         }
         break;
@@ -257,6 +276,7 @@ export class SummaryBuilder {
 
   /** Drop what the last statement left (names may be slices of its text); `reset` before reuse. */
   release(): void {
+    this.text = '';
     this.statements = NO_WORDS;
     this.parts = NO_WORDS;
     this.targets = NO_WORDS;
@@ -269,8 +289,9 @@ export class SummaryBuilder {
     this.topOperation = '';
   }
 
-  /** Back to the state of a new builder (the normalizer reuses one). */
-  reset(): void {
+  /** Back to the state of a new builder for the statement `text` (the normalizer reuses one). */
+  reset(text: string): void {
+    this.text = text;
     this.statements = [];
     this.parts = [];
     this.mode = Mode.None;
@@ -309,6 +330,41 @@ export class SummaryBuilder {
     this.chainLen += piece.length;
   }
 
+  /** The word being fed continues the qualified name after a dot, starts a new one, or ends it. */
+  private chainWord(lower: string, flags: number): void {
+    if (this.chainDot) {
+      this.appendChainWord(lower);
+      this.chainDot = false;
+    } else if ((flags & KW_KNOWN) === 0 && this.prevWord !== ')' && this.prevWord !== 'as') {
+      // Not a keyword, and not an alias: `(VALUES …) v(x)`, `AS t(id)` name columns, not a function.
+      this.chainCount = 0;
+      this.chainLen = 0;
+      this.appendChainWord(lower);
+    } else {
+      this.clearChain();
+    }
+  }
+
+  /** Append the word being fed (its text only when `lower` is '', see `word`). */
+  private appendChainWord(lower: string): void {
+    const i = this.chainCount++;
+    this.chainParts[i] = lower;
+    if (lower === '') {
+      this.chainBounds[2 * i] = this.wordStart;
+      this.chainBounds[2 * i + 1] = this.wordUpper ? -this.wordEnd : this.wordEnd;
+      this.chainLen += this.wordEnd - this.wordStart;
+    } else {
+      this.chainLen += lower.length;
+    }
+  }
+
+  /** The word being fed, lower-cased (`lower`, or sliced from the statement when that is ''). */
+  private name(lower: string): string {
+    if (lower !== '') return lower;
+    const text = this.text.slice(this.wordStart, this.wordEnd);
+    return this.wordUpper ? text.toLowerCase() : text;
+  }
+
   private clearChain(): void {
     this.chainCount = 0;
     this.chainLen = 0;
@@ -316,8 +372,16 @@ export class SummaryBuilder {
 
   private chainText(): string {
     const parts = this.chainParts;
-    let out = parts[0];
-    for (let i = 1; i < this.chainCount; i++) out += parts[i];
+    let out = '';
+    for (let i = 0; i < this.chainCount; i++) {
+      let part = parts[i];
+      if (part === '') {
+        const end = this.chainBounds[2 * i + 1];
+        part = this.text.slice(this.chainBounds[2 * i], end < 0 ? -end : end);
+        if (end < 0) part = part.toLowerCase();
+      }
+      out += part;
+    }
     return out;
   }
 
@@ -376,7 +440,7 @@ export class SummaryBuilder {
     if (this.expectTarget) {
       if ((flags & W_NOISE) !== 0) return;
       if ((flags & W_DML_OP) === 0 && lower !== 'values') {
-        this.target = lower;
+        this.target = this.name(lower);
         this.targetDot = false;
         this.expectTarget = false;
         return;
@@ -419,7 +483,7 @@ export class SummaryBuilder {
       case 2:
         if (TARGET_NOISE.has(lower)) return;
         if (this.expectTarget) {
-          this.target = lower;
+          this.target = this.name(lower);
           this.targetDot = false;
           this.expectTarget = false;
           this.ddlStage = 3;
