@@ -127,6 +127,29 @@ describe('OTLP protobuf span encoder', () => {
     expect(before.equals(copy)).toBe(true);
   });
 
+  it('attribute values repeated, changing, switching type or volatile encode as upstream (value cache)', () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'cache' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const t = provider.getTracer('cache-test');
+    const values: unknown[] = ['GET', 'GET', 'POST', 'GET', 1, 1, 1.5, true, false, true, '', 'x'.repeat(200), 'x'.repeat(200), -0, 0, Number.NaN, Number.NaN, 'é', 'é', ['a'], ['a'], 'GET'];
+    for (let i = 0; i < 300; i++) {
+      const attributes: Record<string, unknown> = {
+        'http.request.method': values[i % values.length],
+        'network.peer.port': 40000 + i, // changes every span
+        'url.scheme': 'http', // never changes
+        [`dyn.${i % 7}`]: i % 3 === 0 ? 'same' : i, // names come and go
+      };
+      const span = t.startSpan(`s${i}`, { attributes: attributes as never });
+      // The same name in an event's attributes shares the cache entry with the span's.
+      span.addEvent('e', { 'http.request.method': values[(i + 5) % values.length] as never });
+      span.end();
+    }
+    const s = exporter.getFinishedSpans();
+    const batch = new EncodedSpanBatch();
+    for (const span of s) batch.add(span);
+    expect(decode(batch.toRequest())).toEqual(decode(Buffer.from(ProtobufTraceSerializer.serializeRequest(s))));
+  });
+
   it('a span that cannot be encoded leaves the batch as it was', () => {
     const s = spans();
     const batch = new EncodedSpanBatch();

@@ -4,7 +4,8 @@
 // in its metrics and logs serializers too — ~100 ms of CPU and a loop stall at the first export, and
 // several MiB of heap for the life of the process — and it walks every span twice (size pass, then
 // write pass). Here each nested message is written once and its length patched in afterwards, keys
-// seen before are copied as pre-encoded bytes, and the resource is encoded once per Resource object.
+// seen before (and an attribute whose value is the same as last time) are copied as pre-encoded
+// bytes, and the resource is encoded once per Resource object.
 //
 // Wire format reference: opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto.
 import type { Attributes, AttributeValue, HrTime, Link, SpanContext } from '@opentelemetry/api';
@@ -143,9 +144,17 @@ class Writer {
   }
 
   raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    const n = bytes.length;
+    this.ensure(n);
+    // A byte loop beats TypedArray#set's fixed cost for the short pieces copied per attribute.
+    if (n <= 48) {
+      const b = this.buf;
+      const p = this.pos;
+      for (let i = 0; i < n; i++) b[p + i] = bytes[i];
+    } else {
+      this.buf.set(bytes, this.pos);
+    }
+    this.pos += n;
   }
 
   fixed32(field: number, v: number): void {
@@ -172,20 +181,35 @@ class Writer {
   }
 }
 
-/** KeyValue.key (field 1) pre-encoded, for the attribute names every span repeats. */
-const keyCache = new Map<string, Buffer>();
+/**
+ * Per attribute name: its KeyValue.key (field 1) pre-encoded, and the whole KeyValue body (key +
+ * value) of the last value seen under that name. Most attributes of a service's spans repeat from
+ * span to span (`http.request.method: GET`, `server.address`, `url.scheme`, `db.system.name` …):
+ * those are copied as bytes instead of re-encoded. A name whose value keeps changing
+ * (`network.peer.port`) stops storing bodies after a few changes in a row, so it costs no
+ * allocation per span; it tries again every 64th change.
+ */
+interface KeyEntry {
+  readonly key: Buffer;
+  value: unknown;
+  body: Buffer | undefined;
+  changes: number;
+}
+const keyCache = new Map<string, KeyEntry>();
 const KEY_CACHE_MAX = 2048;
+const VALUE_CACHE_MAX_CHARS = 128;
 const keyScratch = new Writer(256);
+const NO_VALUE = Symbol('no value');
 
-function writeKey(w: Writer, key: string): void {
-  let enc = keyCache.get(key);
-  if (enc === undefined) {
+function keyEntry(key: string): KeyEntry {
+  let e = keyCache.get(key);
+  if (e === undefined) {
     keyScratch.pos = 0;
     keyScratch.string(1, key);
-    enc = Buffer.from(keyScratch.buf.subarray(0, keyScratch.pos));
-    if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, enc);
+    e = { key: Buffer.from(keyScratch.buf.subarray(0, keyScratch.pos)), value: NO_VALUE, body: undefined, changes: 0 };
+    if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, e);
   }
-  w.raw(enc);
+  return e;
 }
 
 /** AnyValue body (the oneof member) for a span attribute value. */
@@ -234,14 +258,31 @@ function writeAnyValue(w: Writer, v: unknown): void {
 
 /** repeated KeyValue at `field`; undefined and null values are left out, as the SDK does. */
 function writeAttributes(w: Writer, field: number, attrs: Attributes): void {
+  const tag = (field << 3) | WIRE_LEN;
   for (const key in attrs) {
     const value: AttributeValue | undefined = attrs[key];
     if (value === undefined || value === null) continue;
+    const e = keyEntry(key);
+    const body = e.body;
+    // Same value as last time (=== compares strings by content; NaN never matches): same bytes.
+    if (body !== undefined && value === e.value) {
+      e.changes = 0;
+      w.varint32(tag);
+      w.varint32(body.length);
+      w.raw(body);
+      continue;
+    }
     const kv = w.begin(field);
-    writeKey(w, key);
+    w.raw(e.key);
     const av = w.begin(2);
     writeAnyValue(w, value);
     w.end(av);
+    // The body is final once its inner length is patched; the KeyValue's own length comes after.
+    const changes = e.changes++;
+    if ((changes < 4 || (changes & 63) === 0) && (typeof value !== 'string' || value.length <= VALUE_CACHE_MAX_CHARS) && typeof value !== 'object') {
+      e.value = value;
+      e.body = Buffer.from(w.buf.subarray(kv + 1, w.pos));
+    }
     w.end(kv);
   }
 }
