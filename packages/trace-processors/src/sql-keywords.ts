@@ -31,7 +31,7 @@ export const KW_NOISE = 8;
 export const KW_FROM_END = 16;
 /** After this word a `-`/`+` is a sign and a `?` a placeholder. */
 export const KW_SIGN_CONTEXT = 32;
-/** Every word of the table has it: a keyword or a well-known function, not an application's own name. */
+/** A keyword or a well-known function, not an application's own name (every word of the table but the reserved-only ones). */
 export const KW_KNOWN = 64;
 /** `true`, `false`, `null`: constants in the key. */
 export const KW_CONSTANT = 128;
@@ -41,6 +41,11 @@ export const KW_SAVEPOINT = 256;
 export const KW_VALUES = 512;
 /** A type name that may prefix a string literal (`DATE '2024-01-01'`): in the key the pair is one constant. */
 export const KW_TYPED_LITERAL = 1024;
+/**
+ * Cannot be used as a bare column/table name (reserved, and "type or function name" keywords):
+ * `"user"` is a table, `user` is CURRENT_USER, so quoting them changes meaning.
+ */
+export const KW_RESERVED = 2048;
 
 /** Words after which a `-` or `+` is a sign, not a binary operator. */
 const SIGN_CONTEXT_WORDS = [
@@ -53,6 +58,20 @@ const TYPED_LITERAL_WORDS = [
   'date', 'time', 'timestamp', 'timestamptz', 'interval', 'int', 'integer', 'bigint', 'smallint',
   'numeric', 'decimal', 'real', 'float', 'text', 'varchar', 'char', 'boolean', 'bool', 'json', 'jsonb',
   'uuid', 'inet', 'cidr', 'bytea', 'money', 'point', 'xml',
+];
+
+const RESERVED_WORDS = [
+  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast',
+  'check', 'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role',
+  'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do',
+  'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in',
+  'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not',
+  'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references', 'returning', 'select',
+  'session_user', 'some', 'symmetric', 'system_user', 'table', 'then', 'to', 'trailing', 'true', 'union',
+  'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with', 'authorization', 'binary',
+  'collation', 'concurrently', 'cross', 'current_schema', 'freeze', 'full', 'ilike', 'inner', 'is',
+  'isnull', 'join', 'left', 'like', 'natural', 'notnull', 'outer', 'overlaps', 'right', 'similar',
+  'tablesample', 'verbose',
 ];
 
 /** More words worth recognising without a slice: frequent keywords and functions of application SQL. */
@@ -98,7 +117,7 @@ function add(words: Iterable<string>, flags: number): void {
     let slot = hashLower(word, 0, word.length);
     while (TEXT[slot] !== '' && TEXT[slot] !== word) slot = (slot + 1) & MASK;
     TEXT[slot] = word;
-    FLAGS[slot] |= flags | KW_KNOWN;
+    FLAGS[slot] |= flags;
     BY_TEXT.set(word, FLAGS[slot]);
     if (word.length > maxLength) maxLength = word.length;
   }
@@ -125,6 +144,9 @@ function buildTable(): void {
   add(['savepoint'], KW_SAVEPOINT);
   add(['values'], KW_VALUES);
   add(TYPED_LITERAL_WORDS, KW_TYPED_LITERAL);
+  // Last, and not KW_KNOWN by themselves: words in no list above (`both`, `variadic` …) stay unknown to the summary.
+  for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') FLAGS[i] |= KW_KNOWN;
+  add(RESERVED_WORDS, KW_RESERVED);
   // Word sets above may share words: BY_TEXT must hold the final flags.
   for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
 }
@@ -169,6 +191,20 @@ export function recognizeWord(text: string, start: number, end: number, hash: nu
   const lower = text.slice(start, end).toLowerCase();
   word.lower = lower;
   word.flags = BY_TEXT.get(lower) ?? 0;
+}
+
+/** Is `text[start, end)`, a name in lower-case ASCII, a reserved word (KW_RESERVED)? */
+export function isReservedWord(text: string, start: number, end: number): boolean {
+  if (!built) buildTable();
+  const len = end - start;
+  if (len > maxLength) return false;
+  let slot = hashLower(text, start, end);
+  for (;;) {
+    const candidate = TEXT[slot];
+    if (candidate === '') return false;
+    if (candidate.length === len && text.startsWith(candidate, start)) return (FLAGS[slot] & KW_RESERVED) !== 0;
+    slot = (slot + 1) & MASK;
+  }
 }
 
 /** `text[start, start + lower.length)` equals `lower` ignoring ASCII case. */

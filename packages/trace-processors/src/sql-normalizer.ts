@@ -13,7 +13,7 @@
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
 import { KeyBytes } from './sql-key-bytes';
-import { KW_CONSTANT, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_TYPED_LITERAL, KW_VALUES, recognizeWord, word } from './sql-keywords';
+import { isReservedWord, KW_CONSTANT, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_TYPED_LITERAL, KW_VALUES, recognizeWord, word } from './sql-keywords';
 import { SqlLexer, TokenKind, WORD_NON_ASCII, WORD_UPPER } from './sql-lexer';
 import { SummaryBuilder } from './sql-summary';
 
@@ -89,25 +89,6 @@ const UNTERMINATED: Readonly<NormalizedSql> = Object.freeze({
   truncated: false,
 });
 
-/**
- * Keywords that cannot be used as a bare column/table name (reserved, and "type or function name"
- * keywords): `"user"` is a table, `user` is CURRENT_USER, so quoting them changes meaning.
- */
-const RESERVED_WORDS = new Set([
-  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast',
-  'check', 'collate', 'column', 'constraint', 'create', 'current_catalog', 'current_date', 'current_role',
-  'current_time', 'current_timestamp', 'current_user', 'default', 'deferrable', 'desc', 'distinct', 'do',
-  'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group', 'having', 'in',
-  'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'localtime', 'localtimestamp', 'not',
-  'null', 'offset', 'on', 'only', 'or', 'order', 'placing', 'primary', 'references', 'returning', 'select',
-  'session_user', 'some', 'symmetric', 'system_user', 'table', 'then', 'to', 'trailing', 'true', 'union',
-  'unique', 'user', 'using', 'variadic', 'when', 'where', 'window', 'with', 'authorization', 'binary',
-  'collation', 'concurrently', 'cross', 'current_schema', 'freeze', 'full', 'ilike', 'inner', 'is',
-  'isnull', 'join', 'left', 'like', 'natural', 'notnull', 'outer', 'overlaps', 'right', 'similar',
-  'tablesample', 'verbose',
-]);
-/** Longer names cannot be reserved words: no Set lookup (which hashes the string) for them. */
-const MAX_RESERVED_LENGTH = Math.max(...[...RESERVED_WORDS].map((w) => w.length));
 
 
 /**
@@ -481,7 +462,7 @@ class Normalizer {
           }
           // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
           const inner = sql.slice(quoted.open + 1, lexer.end - 1);
-          if (quoted.canonical && (inner.length > MAX_RESERVED_LENGTH || !RESERVED_WORDS.has(inner))) key.pushAsciiWord(sql, quoted.open + 1, lexer.end - 1, false);
+          if (quoted.canonical && !isReservedWord(sql, quoted.open + 1, lexer.end - 1)) key.pushAsciiWord(sql, quoted.open + 1, lexer.end - 1, false);
           else key.push(sql, lexer.start, lexer.end);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
@@ -620,7 +601,7 @@ class Normalizer {
             if (frame.sanCollapsible && !frame.hasParam) {
               // Everything after the bracket is in `san` from `sanStart` on, or in the pending run.
               this.runStart = -1;
-              san.length = frame.sanStart;
+              truncateParts(san, frame.sanStart);
               san.push(PLACEHOLDER);
             }
           } else {
@@ -718,7 +699,7 @@ class Normalizer {
   /** Remove the text of the last emitted token from the sanitized output. */
   private dropLastToken(): void {
     if (!this.lastTokInRun) {
-      if (this.lastTok >= 0 && this.lastTok < this.san.length) this.san.length = this.lastTok;
+      if (this.lastTok >= 0 && this.lastTok < this.san.length) truncateParts(this.san, this.lastTok);
       return;
     }
     if (this.runStart >= 0 && this.lastTok >= this.runStart) {
@@ -865,11 +846,16 @@ function dedupeRow(v: ValuesState, key: KeyBytes, san: string[]): void {
   // The row's sanitized text is `san` from rowSanStart (its `(`) on; the kept row's pieces stay
   // untouched before it. Compared as text: equal rows may be cut into pieces differently.
   if (v.prevSanStart >= 0 && v.commaSan >= 0 && piecesEqual(san, v.prevSanStart, v.prevSanEnd, v.rowSanStart, sanEnd)) {
-    san.length = v.commaSan;
+    truncateParts(san, v.commaSan);
   } else {
     v.prevSanStart = v.rowSanStart;
     v.prevSanEnd = sanEnd;
   }
+}
+
+/** `parts.length = length`, without the runtime call that setting `length` makes (a VALUES row drops a few pieces per row). */
+function truncateParts(parts: string[], length: number): void {
+  while (parts.length > length) parts.pop();
 }
 
 /** Cut at the last space before `max` (sanitized text holds no literal, so any cut is safe). */
