@@ -1,0 +1,65 @@
+// Sets response headers for the echo without Node's per-call header validation. `setHeader`
+// validates the name and the value through error-wrapping helpers on every call; for the two echo
+// headers of every traced response that was about half of the echo's cost (~1 µs of a request).
+// Here the name was validated once at configuration, and the value is checked by a plain loop
+// (visible ASCII and spaces: our ids and the accepted legacy values are nothing else).
+//
+// The write goes where `setHeader` puts it: the OutgoingMessage's `kOutHeaders` record
+// (`{ lower-case name: [name, value] }`, the same from Node 18 to 24). That is an internal, so it is
+// found and checked once, on a probe message, at load: the symbol must exist, `setHeader` must fill
+// it in that shape, and a header written there must read back through getHeader/hasHeader/
+// getHeaderNames. If any of it differs (another Node.js), every call takes `setHeader`.
+import { OutgoingMessage } from 'node:http';
+
+type HeaderRecord = Record<string, [string, string | number | readonly string[]]>;
+type WithRecord = OutgoingMessage & Record<symbol, HeaderRecord | null | undefined>;
+
+function write(res: WithRecord, sym: symbol, name: string, lower: string, value: string): void {
+  let headers = res[sym];
+  if (headers === null || headers === undefined) {
+    headers = Object.create(null) as HeaderRecord;
+    res[sym] = headers;
+  }
+  headers[lower] = [name, value];
+}
+
+function findOutHeaders(): symbol | undefined {
+  try {
+    const filled = new OutgoingMessage() as WithRecord;
+    const sym = Object.getOwnPropertySymbols(filled).find((s) => s.description === 'kOutHeaders');
+    if (sym === undefined) return undefined;
+    filled.setHeader('X-Probe', 'v');
+    const entry = filled[sym]?.['x-probe'];
+    if (!Array.isArray(entry) || entry.length !== 2 || entry[0] !== 'X-Probe' || entry[1] !== 'v') return undefined;
+    const written = new OutgoingMessage() as WithRecord;
+    write(written, sym, 'X-Probe', 'x-probe', 'w');
+    const names = written.getHeaderNames();
+    if (written.getHeader('x-probe') !== 'w' || !written.hasHeader('X-Probe') || names.length !== 1 || names[0] !== 'x-probe') return undefined;
+    return sym;
+  } catch {
+    return undefined;
+  }
+}
+
+const OUT_HEADERS: symbol | undefined = findOutHeaders();
+
+/** Visible ASCII and space/tab only: what can go on the wire without any escaping question. */
+function isPlainValue(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7e || (c < 0x20 && c !== 0x09)) return false;
+  }
+  return true;
+}
+
+/**
+ * `res.setHeader(name, value)` for a `name` already validated as a token, `lower` its lower case.
+ * `knownPlain`: the caller built `value` from checked parts only (hex ids), so it is not re-scanned.
+ */
+export function setResponseHeader(res: OutgoingMessage, name: string, lower: string, value: string, knownPlain = false): void {
+  if (OUT_HEADERS !== undefined && (knownPlain || isPlainValue(value))) write(res as WithRecord, OUT_HEADERS, name, lower, value);
+  else res.setHeader(name, value);
+}
+
+/** Whether the direct write is in use (for tests and the startup diagnostics). */
+export const directHeaderWrites = OUT_HEADERS !== undefined;
