@@ -42,6 +42,7 @@ function findOutHeaders(): symbol | undefined {
 }
 
 const OUT_HEADERS: symbol | undefined = findOutHeaders();
+const nodeSetHeader = OutgoingMessage.prototype.setHeader;
 
 /** Visible ASCII and space/tab only: what can go on the wire without any escaping question. */
 function isPlainValue(value: string): boolean {
@@ -57,7 +58,9 @@ function isPlainValue(value: string): boolean {
  * `knownPlain`: the caller built `value` from checked parts only (hex ids), so it is not re-scanned.
  */
 export function setResponseHeader(res: OutgoingMessage, name: string, lower: string, value: string, knownPlain = false): void {
-  if (OUT_HEADERS !== undefined && (knownPlain || isPlainValue(value))) write(res as WithRecord, OUT_HEADERS, name, lower, value);
+  // A response whose setHeader was replaced (a framework mirroring its headers, a test double) gets
+  // the call it expects.
+  if (OUT_HEADERS !== undefined && res.setHeader === nodeSetHeader && (knownPlain || isPlainValue(value))) write(res as WithRecord, OUT_HEADERS, name, lower, value);
   else res.setHeader(name, value);
 }
 

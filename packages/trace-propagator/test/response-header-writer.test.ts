@@ -60,4 +60,17 @@ describe('response header writer', () => {
     setResponseHeader(res, 'x-trace-id', 'x-trace-id', 'caf\u00e9');
     expect(res.getHeader('x-trace-id')).toBe('caf\u00e9');
   });
+
+  it('a response with its own setHeader (a framework mirroring headers) gets the setHeader call', () => {
+    const res = new http.ServerResponse(new http.IncomingMessage(null as never));
+    const seen: string[] = [];
+    const original = res.setHeader.bind(res);
+    res.setHeader = (name: string, value: number | string | readonly string[]) => {
+      seen.push(name);
+      return original(name, value);
+    };
+    setResponseHeader(res, 'Server-Timing', 'server-timing', 'traceparent;desc="00-x"', true);
+    expect(seen).toEqual(['Server-Timing']);
+    expect(res.getHeader('server-timing')).toBe('traceparent;desc="00-x"');
+  });
 });
