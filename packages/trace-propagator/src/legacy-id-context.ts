@@ -35,8 +35,11 @@ export function getLegacyId(ctx: Context): LegacyIdRecord | undefined {
  * extracted record, so the span itself remembers it; weak, so finished spans are not kept alive.
  */
 const appRootedSpans = new WeakMap<object, LegacyIdRecord>();
+/** Most processes never root a span that way: then the per-request lookup is skipped. */
+let anyAppRooted = false;
 
 export function rememberAppLegacyId(span: object, record: LegacyIdRecord): void {
+  anyAppRooted = true;
   appRootedSpans.set(span, record);
 }
 
@@ -68,7 +71,7 @@ export function legacyHeaderValueOfValid(ctx: Context, span: Span, validContext:
 
 function valueFor(ctx: Context, span: Span | undefined, valid: SpanContext | undefined, format: TraceIdFormat): string | undefined {
   let record = getLegacyId(ctx);
-  if (record === undefined && span !== undefined) record = appRootedSpans.get(span);
+  if (record === undefined && span !== undefined && anyAppRooted) record = appRootedSpans.get(span);
   const trusted = record !== undefined && record.status === 'accepted' && record.trusted ? record : undefined;
   if (valid !== undefined) {
     if (trusted !== undefined && trusted.traceId === valid.traceId) return trusted.value;

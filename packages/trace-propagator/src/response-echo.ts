@@ -2,7 +2,7 @@ import { context, isSpanContextValid, Span } from '@opentelemetry/api';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'http';
 import { legacyHeaderValueOfValid } from './legacy-id-context';
 import { ResolvedXTraceIdOptions } from './options';
-import { setResponseHeader } from './response-header-writer';
+import { setOnBareResponse, setResponseHeader } from './response-header-writer';
 
 type HttpResponseHook = (span: Span, response: IncomingMessage | ServerResponse) => void;
 
@@ -28,11 +28,12 @@ export function createResponseEchoHook(options: Pick<ResolvedXTraceIdOptions, 'h
     // span directly: no context is built per request just to read it back.
     const value = legacyHeaderValueOfValid(context.active(), span, sc, options.format);
     const serverRes = res as ServerResponse;
-    if (!serverRes.hasHeader(header)) setResponseHeader(serverRes, header, header, value);
+    // The span context's ids, which isSpanContextValid checked to be hex: nothing to escape.
     const timing = `traceparent;desc="00-${sc.traceId}-${sc.spanId}-${flagsHex(sc.traceFlags)}"`;
+    if (setOnBareResponse(serverRes, header, header, value, 'Server-Timing', 'server-timing', timing)) return;
+    if (!serverRes.hasHeader(header)) setResponseHeader(serverRes, header, header, value);
     const existing = serverRes.getHeader('server-timing');
     if (existing === undefined) {
-      // Made of the span context's ids, which isSpanContextValid checked to be hex.
       setResponseHeader(serverRes, 'Server-Timing', 'server-timing', timing, true);
     } else if (!String(existing).includes('traceparent;')) {
       serverRes.setHeader('Server-Timing', [...(Array.isArray(existing) ? existing : [String(existing)]), timing]);

@@ -64,5 +64,23 @@ export function setResponseHeader(res: OutgoingMessage, name: string, lower: str
   else res.setHeader(name, value);
 }
 
+/**
+ * Both echo headers at once on a response that has no header at all yet — the usual case, as the
+ * echo runs before the app's handler: one record with both entries, no lookups for existing ones.
+ * Returns false without writing anything otherwise; the caller then goes header by header.
+ * `value2` must be plain already (the caller built it from checked ids).
+ */
+export function setOnBareResponse(res: OutgoingMessage, name1: string, lower1: string, value1: string, name2: string, lower2: string, value2: string): boolean {
+  if (OUT_HEADERS === undefined || res.setHeader !== nodeSetHeader) return false;
+  const r = res as WithRecord;
+  const current = r[OUT_HEADERS];
+  if ((current !== null && current !== undefined) || !isPlainValue(value1)) return false;
+  const headers = Object.create(null) as HeaderRecord;
+  headers[lower1] = [name1, value1];
+  headers[lower2] = [name2, value2];
+  r[OUT_HEADERS] = headers;
+  return true;
+}
+
 /** Whether the direct write is in use (for tests and the startup diagnostics). */
 export const directHeaderWrites = OUT_HEADERS !== undefined;

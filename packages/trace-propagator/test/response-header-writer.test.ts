@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { directHeaderWrites, setResponseHeader } from '../src/response-header-writer';
+import { directHeaderWrites, setOnBareResponse, setResponseHeader } from '../src/response-header-writer';
 
 // The wire bytes of a response whose handler sets headers one way or the other.
 async function responseHead(handler: (res: http.ServerResponse) => void): Promise<string> {
@@ -72,5 +72,26 @@ describe('response header writer', () => {
     setResponseHeader(res, 'Server-Timing', 'server-timing', 'traceparent;desc="00-x"', true);
     expect(seen).toEqual(['Server-Timing']);
     expect(res.getHeader('server-timing')).toBe('traceparent;desc="00-x"');
+  });
+
+  it('both echo headers at once only on a response with no header yet, same wire bytes as setHeader', async () => {
+    let results: unknown[] = [];
+    const direct = await responseHead((res) => {
+      results = [setOnBareResponse(res, 'x-trace-id', 'x-trace-id', 'abc', 'Server-Timing', 'server-timing', 'traceparent;desc="00-1"')];
+    });
+    const viaSetHeader = await responseHead((res) => {
+      res.setHeader('x-trace-id', 'abc');
+      res.setHeader('Server-Timing', 'traceparent;desc="00-1"');
+    });
+    expect(results).toEqual([true]);
+    expect(direct).toBe(viaSetHeader);
+    const res = new http.ServerResponse(new http.IncomingMessage(null as never));
+    res.setHeader('Server-Timing', 'app;dur=1');
+    expect(setOnBareResponse(res, 'x-trace-id', 'x-trace-id', 'abc', 'Server-Timing', 'server-timing', 'traceparent;desc="00-1"')).toBe(false);
+    expect(res.getHeaderNames()).toEqual(['server-timing']);
+    expect(res.getHeader('server-timing')).toBe('app;dur=1');
+    const fresh = new http.ServerResponse(new http.IncomingMessage(null as never));
+    expect(setOnBareResponse(fresh, 'x-trace-id', 'x-trace-id', 'a\r\nb', 'Server-Timing', 'server-timing', 't')).toBe(false);
+    expect(fresh.getHeaderNames()).toEqual([]);
   });
 });
