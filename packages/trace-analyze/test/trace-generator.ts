@@ -4,17 +4,10 @@
  * instrumentationLibrarySpans, spans of a trace split over many lines).
  */
 
-/** mulberry32: tiny, seeded, good enough for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../test/fixtures/seeded-random';
+
+/** Seeded test randomness (see the fixture). */
+export const rng = seededRandom;
 
 export type GenKind = 'internal' | 'server' | 'client' | 'producer' | 'consumer';
 const KIND_NUM: Record<GenKind, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };

@@ -1,4 +1,5 @@
 import { fastAddressWithoutPort, fastIncomingUrl, isPlainHost } from '../src/incoming-url-fast-path';
+import { seededRandom as rng } from '../../../test/fixtures/seeded-random';
 
 // instrumentation-http 0.223's helpers, as they read (utils.js): what the fast path must equal.
 function upstreamIncomingUrl(component: string, url: string | undefined, host: string | undefined): { pathname?: string; search?: string } {
@@ -17,18 +18,6 @@ function upstreamRemovePort(input: string): string {
   } catch {
     return input;
   }
-}
-
-// A small deterministic PRNG: the same inputs on every run, so a failure can be replayed.
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PATH_PIECES = ['/', '/', '/', 'a', 'users', '42', '.', '..', '%2e', '%2E', '%41', '%zz', '%', '?', '?', '&', '=', '#', '\\', ' ', '\t', "'", '"', '<', '>', '`', '{', '}', '^', '|', '[', ']', '~', '-', '_', '!', '$', '(', ')', '*', '+', ',', ';', ':', '@', 'é', '\u2028', '\ud800', '\n', '\u0000', 'x=1', 'q=a%20b'];
