@@ -1,12 +1,12 @@
 'use strict';
 // `npm run bench`: every benchmark in one comparable run. Starts the OTLP sink (core 1), installs the
-// upstream comparison packages on demand, runs startup → per-request/memory → exporter for every
-// setup, then every other benchmark under bench/ (SQL normalizer, propagator, analyzer…) as is.
+// upstream comparison packages on demand, runs startup → per-request/memory → per-request in
+// process → exporter for every setup, then every other benchmark under bench/ (SQL normalizer, propagator, analyzer…) as is.
 // Writes bench/results/latest.json and latest.md and prints the markdown.
 //
 // Environment:
 //   BENCH_QUICK=1        tiny counts (the smoke test; the numbers mean nothing)
-//   BENCH_ONLY=a,b       subset of: startup, request, exporter, others
+//   BENCH_ONLY=a,b       subset of: startup, request, inproc, exporter, others
 //   BENCH_UPSTREAM=0     skip the upstream columns (no install)
 //   BENCH_OUT=dir        where latest.json / latest.md go (default bench/results)
 //   BENCH_ROUNDS, BENCH_REQUESTS, BENCH_WARMUP, BENCH_RATE, BENCH_SECONDS   override the defaults
@@ -17,11 +17,12 @@ const { startListening, stop, run, hasTaskset } = require('./lib/proc');
 const { ensureUpstream } = require('./lib/variants');
 const { startupBench } = require('./startup.bench');
 const { requestBench } = require('./request.bench');
+const { inprocBench, defaultList: inprocList } = require('./inproc.bench');
 const { exporterBench } = require('./exporter.bench');
 const { markdown } = require('./lib/report');
 
 /** Benchmarks written for single packages: run as they are, their own results files embedded. */
-const OWN = new Set(['startup.bench.js', 'request.bench.js', 'exporter.bench.js', 'run.js']);
+const OWN = new Set(['startup.bench.js', 'request.bench.js', 'inproc.bench.js', 'exporter.bench.js', 'run.js']);
 function otherBenchmarks(dir = __dirname) {
   return fs
     .readdirSync(dir)
@@ -69,13 +70,13 @@ function machine() {
 
 async function main() {
   const quick = Boolean(process.env.BENCH_QUICK);
-  const only = new Set((process.env.BENCH_ONLY || 'startup,request,exporter,others').split(',').map((s) => s.trim()));
+  const only = new Set((process.env.BENCH_ONLY || 'startup,request,inproc,exporter,others').split(',').map((s) => s.trim()));
   const outDir = process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(__dirname, 'results');
   const num = (name, full, small) => Number(process.env[name]) || (quick ? small : full);
   const log = (l) => process.stderr.write(`[bench] ${l}\n`);
 
   const results = { startedAt: new Date().toISOString(), quick, machine: machine() };
-  const upstream = process.env.BENCH_UPSTREAM !== '0' && (only.has('startup') || only.has('request') || only.has('exporter')) && ensureUpstream(log);
+  const upstream = process.env.BENCH_UPSTREAM !== '0' && (only.has('startup') || only.has('request') || only.has('inproc') || only.has('exporter')) && ensureUpstream(log);
   results.upstream = upstream;
   const sink = await startListening(process.execPath, [path.join(__dirname, 'lib', 'otlp-sink.js')], { cpu: 1 });
   try {
@@ -86,6 +87,16 @@ async function main() {
         upstream,
         rounds: num('BENCH_ROUNDS', 3, 1),
         requests: num('BENCH_REQUESTS', 55000, 300),
+        warmup: num('BENCH_WARMUP', 5000, 50),
+        log,
+      });
+    }
+    if (only.has('inproc')) {
+      results.inproc = await inprocBench({
+        sinkPort: sink.port,
+        list: inprocList(upstream),
+        rounds: num('BENCH_ROUNDS', 5, 1),
+        requests: num('BENCH_REQUESTS', 50000, 300),
         warmup: num('BENCH_WARMUP', 5000, 50),
         log,
       });

@@ -3,7 +3,7 @@
 // in-memory duplex "sockets" (8 keep-alive connections) instead of the kernel, so that per-request
 // CPU of a tracing setup is measured without loopback writes and wake-ups. Its spread between rounds
 // is a few percent where the socket benchmark's is ±30 % on a shared machine: use it to attribute
-// µs to features (run by inproc-runner.js under each setup's `--require`); the issue's headline
+// µs to features (run by bench/inproc.bench.js under each setup's `--require`); the issue's headline
 // figures stay with request.bench.js. Prints {"us","mainUs","rss","ms"} for the measured requests.
 //
 //   node [--require <setup>] bench/lib/inproc-driver.js <requests=50000> <warmup=5000>
