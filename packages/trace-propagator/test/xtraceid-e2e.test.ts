@@ -6,6 +6,7 @@
  *   legacy client (this test, no OTel) → service A → service B           (http.request and fetch)
  *   legacy client → A → legacy peer without OTel → B                      (one trace id end to end)
  */
+import { randomUUID } from 'node:crypto';
 import * as net from 'net';
 import { execFile } from 'child_process';
 import {
@@ -46,7 +47,7 @@ describe.each(['fixture', 'register'] as InstrumentMode[])('instrumented by %s',
   });
 
   function randomUuid(upper = false): string {
-    const u = crypto.randomUUID();
+    const u = randomUUID();
     return upper ? u.toUpperCase() : u;
   }
 
@@ -156,7 +157,7 @@ describe.each(['fixture', 'register'] as InstrumentMode[])('instrumented by %s',
   });
 
   test('traceparent wins over X-Trace-ID; the legacy value is recorded; B gets the trace, not the stale id', async () => {
-    const traceId = crypto.randomUUID().replace(/-/g, '');
+    const traceId = randomUUID().replace(/-/g, '');
     const parent = 'aaaaaaaaaaaaaaaa';
     const legacyId = randomUuid();
     const res = await get(hop(`${B.url}/echo`, 'http'), {
@@ -176,7 +177,7 @@ describe.each(['fixture', 'register'] as InstrumentMode[])('instrumented by %s',
 
   describe('a legacy peer without OTel in the middle: A → legacy → B keeps one trace id', () => {
     test('trace started from an nginx $request_id (32 hex)', async () => {
-      const requestId = crypto.randomUUID().replace(/-/g, '').toUpperCase();
+      const requestId = randomUUID().replace(/-/g, '').toUpperCase();
       const traceId = requestId.toLowerCase();
       const res = await get(hop(`${legacy.url}/hop?to=${encodeURIComponent(`${B.url}/echo`)}`, 'http'), {
         'x-trace-id': requestId,
