@@ -89,8 +89,6 @@ const UNTERMINATED: Readonly<NormalizedSql> = Object.freeze({
   truncated: false,
 });
 
-
-
 /**
  * Normalize one PostgreSQL statement (or several separated by `;`). Never throws.
  */
@@ -124,8 +122,8 @@ export function normalizeSqlHashed(sql: string, maxLength: number, hashKey: KeyH
 export type KeyHasher = (key: Uint8Array | string) => string;
 
 /**
- * The normalizer's state. One instance is reused for every statement (`normalize` below): its arrays,
- * frames and summary builder are allocated once, not per call. Nothing in a run calls out of this
+ * The normalizer's state. One instance is reused for every statement (`normalize` below): its key
+ * buffer, frames and summary builder are allocated once, not per call. Nothing in a run calls out of this
  * module, so a run cannot be re-entered.
  *
  * The sanitized text is not built token by token: what is copied verbatim (everything except
@@ -184,7 +182,7 @@ class Normalizer {
   /** Lower-cased text and flags of the current token when it is a word. */
   private currentWord = '';
   private currentFlags = 0;
-  /** When set, the key is hashed from its parts instead of joined (see normalizeSqlHashed). */
+  /** When set, the key is hashed from its bytes instead of returned as a string (see normalizeSqlHashed). */
   private hashKey: KeyHasher | undefined = undefined;
 
   init(sql: string, maxLength: number, hashKey: KeyHasher | undefined): void {
@@ -717,7 +715,7 @@ class Normalizer {
   }
 }
 
-/** Placeholder for the part arrays between runs (never written to: `init` allocates fresh ones). */
+/** Placeholder for the sanitized pieces between runs (never written to: `init` allocates a fresh array). */
 const NO_PARTS: string[] = [];
 
 let shared: Normalizer | undefined;

@@ -27,6 +27,7 @@ describe('fingerprint', () => {
       'SELECT * FROM users WHERE id = 1',
       'SELECT "Größe", é, ü FROM "T\u00e4bl\u00e9" WHERE x = $1',
       'SELECT "\ud83d\ude00", "a\ud800b" FROM t WHERE k = ANY($2)',
+      'SELECT x\ud800y, \udc00, "\ud83d\ude00" FROM t WHERE a IN (1, 2)',
       `SELECT ${'a'.repeat(70 * 1024)} FROM t`,
       `SELECT ${Array.from({ length: 9000 }, (_, i) => `c${i}`).join(', ')} FROM t`,
       `SELECT ${'\u00e9'.repeat(40 * 1024)} FROM t`,

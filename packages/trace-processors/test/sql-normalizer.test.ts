@@ -114,6 +114,16 @@ describe('normalizeSql: fingerprint key', () => {
     expect(key('INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)')).toBe(a);
   });
 
+  it('compares VALUES rows token by token, also when quoted names hold spaces', () => {
+    // The key is written as bytes; a quoted name with a space must not make two different rows equal.
+    expect(key('INSERT INTO t VALUES ("a b", x), ("a b", x), ("a", "b x")')).toBe('insert into t values ( "a b" , x ) , ( a , "b x" )');
+    expect(key('INSERT INTO t VALUES ("a b" c), ("a" "b c")')).toBe('insert into t values ( "a b" c ) , ( a "b c" )');
+  });
+
+  it('keeps non-ASCII and unpaired surrogate characters of names in the key string', () => {
+    expect(key('SELECT x\ud800y, "Größe", é FROM t WHERE a = 1')).toBe('select x\ud800y , "Größe" , é from t where a = ?');
+  });
+
   it('treats ? placeholders (mysql2/knex style) as constants, and keeps the jsonb ? operator', () => {
     expect(key('SELECT * FROM t WHERE id IN (?, ?, ?) AND a = ?')).toBe(key('SELECT * FROM t WHERE id IN (1, 2) AND a = 5'));
     expect(key("SELECT * FROM t WHERE data ? 'k'")).toBe('select * from t where data ? ?');
