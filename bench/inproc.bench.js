@@ -39,9 +39,14 @@ async function inprocBench({ sinkPort, list, rounds = 5, requests = 50000, warmu
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < list.length; i++) {
       const v = list[(i + r) % list.length];
-      const args = (v.args || []).map((a) => a.replace('$UP', UPSTREAM));
+      const args = (v.args || []).map((a) => a.replace('$UP', () => UPSTREAM));
       const o = await run(process.execPath, [...args, DRIVER, String(requests), String(warmup)], { cpu: 0, env: tracingEnv(sinkPort, v.env), cwd: ROOT, timeoutMs: 300000 });
-      if (o.code !== 0) throw new Error(`${v.id}: in-process driver failed (exit ${o.code}): ${o.stderr.slice(-1000)}`);
+      if (o.code !== 0) {
+        // One broken setup must not cost the rest of the run: it is reported and left out.
+        log(`${v.id}: in-process driver failed (exit ${o.code}): ${o.stderr.slice(-1000)}`);
+        samples[v.id].failed = true;
+        continue;
+      }
       const x = JSON.parse(o.stdout.trim().split('\n').pop());
       samples[v.id].us.push(x.us);
       samples[v.id].mainUs.push(x.mainUs);
@@ -52,6 +57,7 @@ async function inprocBench({ sinkPort, list, rounds = 5, requests = 50000, warmu
   const variants = {};
   for (const v of list) {
     const s = samples[v.id];
+    if (s.us.length === 0) continue;
     const r2 = (x) => ({ ...x, median: round(x.median, 2), min: round(x.min, 2), max: round(x.max, 2), spread: round(x.spread, 2) });
     variants[v.id] = { label: v.label ?? v.id, usPerRequest: r2(summary(s.us)), mainThreadUsPerRequest: r2(summary(s.mainUs)), rssMiB: r2(summary(s.rss)) };
   }

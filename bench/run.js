@@ -9,6 +9,10 @@
 //   BENCH_ONLY=a,b       subset of: startup, request, inproc, exporter, others
 //   BENCH_UPSTREAM=0     skip the upstream columns (no install)
 //   BENCH_OUT=dir        where latest.json / latest.md go (default bench/results)
+//   BENCH_OTHERS=a.js,b  only these of the other benchmarks (file names under bench/)
+//   BENCH_MERGE=1        keep the parts of an existing latest.json that this run does not redo
+//                        (e.g. re-run the SQL benchmarks after a change: BENCH_ONLY=others
+//                        BENCH_OTHERS=sql-fingerprint.bench.js BENCH_MERGE=1)
 //   BENCH_ROUNDS, BENCH_REQUESTS, BENCH_WARMUP, BENCH_RATE, BENCH_SECONDS   override the defaults
 const fs = require('fs');
 const os = require('os');
@@ -30,9 +34,9 @@ function otherBenchmarks(dir = __dirname) {
     .sort();
 }
 
-async function runOthers({ quick, log }) {
+async function runOthers({ quick, log, files }) {
   const out = [];
-  for (const file of otherBenchmarks()) {
+  for (const file of otherBenchmarks().filter((f) => !files || files.includes(f))) {
     const stem = file.replace(/(\.bench)?\.js$/, '');
     const started = Date.now();
     // Quick mode shrinks the knobs the package benchmarks read; full mode uses their own defaults.
@@ -107,17 +111,35 @@ async function main() {
   } finally {
     await stop(sink.child);
   }
-  if (only.has('others')) results.others = await runOthers({ quick, log });
+  const others = process.env.BENCH_OTHERS ? process.env.BENCH_OTHERS.split(',').map((f) => f.trim()) : undefined;
+  if (only.has('others')) results.others = await runOthers({ quick, log, files: others });
   results.finishedAt = new Date().toISOString();
 
-  const md = markdown(results);
   fs.mkdirSync(outDir, { recursive: true });
+  if (process.env.BENCH_MERGE === '1') mergeInto(results, path.join(outDir, 'latest.json'));
+  const md = markdown(results);
   fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
   fs.writeFileSync(path.join(outDir, 'latest.md'), md);
   process.stdout.write(md);
 }
 
-module.exports = { otherBenchmarks };
+/**
+ * BENCH_MERGE: the previous run's parts that this run did not redo are kept, and re-run package
+ * benchmarks replace their previous entries one by one. The machine line stays this run's.
+ */
+function mergeInto(results, file) {
+  if (!fs.existsSync(file)) return;
+  const previous = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const part of ['startup', 'request', 'inproc', 'exporter']) if (results[part] === undefined && previous[part] !== undefined) results[part] = previous[part];
+  if (previous.others) {
+    const fresh = new Map((results.others ?? []).map((o) => [o.file, o]));
+    results.others = previous.others.map((o) => fresh.get(o.file) ?? o);
+    for (const o of fresh.values()) if (!previous.others.some((p) => p.file === o.file)) results.others.push(o);
+  }
+  results.mergedFrom = previous.startedAt;
+}
+
+module.exports = { otherBenchmarks, mergeInto };
 
 if (require.main === module) {
   main().catch((e) => {

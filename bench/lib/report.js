@@ -129,7 +129,7 @@ function inprocTable(results) {
 function markdown(results) {
   const m = results.machine;
   const parts = [
-    `Run ${results.finishedAt} on ${m.cpus}× ${m.cpuModel}, ${m.memGiB} GiB, ${m.os}, node ${m.node}; load average ${m.loadavgAtStart} at start${m.pinned ? '; server pinned to core 0, load + sink on core 1' : '; NOT pinned (no taskset)'}. Medians of alternating rounds, ±spread = (max − min) / median.`,
+    `Run ${results.finishedAt} on ${m.cpus}× ${m.cpuModel}, ${m.memGiB} GiB, ${m.os}, node ${m.node}; load average ${m.loadavgAtStart} at start${m.pinned ? '; server pinned to core 0, load + sink on core 1' : '; NOT pinned (no taskset)'}. Medians of alternating rounds, ±spread = (max − min) / median.${results.mergedFrom ? ` Parts not re-run are from the run started ${results.mergedFrom}.` : ''}`,
     '',
     ...(results.startup || results.request ? [setupsTable(results), ''] : []),
     targetsTable(results),

@@ -14,7 +14,7 @@ const { countProtobufSpans, countJsonSpans } = require('../lib/otlp-sink');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { targets } = require('../lib/report');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { otherBenchmarks } = require('../run');
+const { otherBenchmarks, mergeInto } = require('../run');
 
 function fakeSpans(n: number) {
   // Serialize real ReadableSpans with the serializer our exporter uses.
@@ -76,11 +76,39 @@ describe('targets', () => {
   });
 
   it('compares ours with bare and the lean upstream setup', () => {
-    const t = Object.fromEntries(targets(results).map((x: { target: string; met: boolean }) => [x.target.split(' ')[0] + x.target.split(' ')[1], x.met]));
+    const t = Object.fromEntries(targets(results).map((x: { target: string; met: boolean }) => [x.target.split(' ')[0] + x.target.split(' ')[1] + (x.target.includes('in-process') ? ' in-process' : ''), x.met]));
     expect(t['startupCPU']).toBe(false); // +0.07 s
     expect(t['startuppeak']).toBe(true); // +10 MiB
     expect(t['addedCPU/request']).toBe(true); // 14 µs ≤ 30 / 2
     expect(t['RSSafter']).toBe(true); // +15 MiB ≈ 15.7 MB
+  });
+});
+
+describe('BENCH_MERGE', () => {
+  it('keeps the parts a run did not redo and replaces re-run package benchmarks one by one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-merge-'));
+    try {
+      const file = path.join(dir, 'latest.json');
+      const previous = {
+        startedAt: 'then',
+        startup: { old: 1 },
+        inproc: { old: 2 },
+        others: [{ file: 'bench/a.bench.js', v: 'old a' }, { file: 'bench/b.bench.js', v: 'old b' }],
+      };
+      fs.writeFileSync(file, JSON.stringify(previous));
+      const results: Record<string, unknown> = { startedAt: 'now', request: { fresh: 1 }, others: [{ file: 'bench/b.bench.js', v: 'new b' }, { file: 'bench/c.bench.js', v: 'new c' }] };
+      mergeInto(results, file);
+      expect(results).toEqual({
+        startedAt: 'now',
+        mergedFrom: 'then',
+        startup: { old: 1 },
+        inproc: { old: 2 },
+        request: { fresh: 1 },
+        others: [{ file: 'bench/a.bench.js', v: 'old a' }, { file: 'bench/b.bench.js', v: 'new b' }, { file: 'bench/c.bench.js', v: 'new c' }],
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

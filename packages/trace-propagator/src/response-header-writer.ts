@@ -6,10 +6,12 @@
 //
 // The write goes where `setHeader` puts it: the OutgoingMessage's `kOutHeaders` record
 // (`{ lower-case name: [name, value] }`, the same from Node 18 to 24). That is an internal, so it is
-// found and checked once, on a probe message, at load: the symbol must exist, `setHeader` must fill
+// found and checked once, on probe messages, at load: the symbol must exist, `setHeader` must fill
 // it in that shape, and a header written there must read back through getHeader/hasHeader/
-// getHeaderNames. If any of it differs (another Node.js), every call takes `setHeader`.
-import { OutgoingMessage } from 'node:http';
+// getHeaderNames and appear in the head a ServerResponse writes. If any of it differs (another
+// Node.js, a runtime imitating it), every call takes `setHeader`.
+import { IncomingMessage, OutgoingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 
 type HeaderRecord = Record<string, [string, string | number | readonly string[]]>;
 type WithRecord = OutgoingMessage & Record<symbol, HeaderRecord | null | undefined>;
@@ -27,14 +29,19 @@ function findOutHeaders(): symbol | undefined {
   try {
     const filled = new OutgoingMessage() as WithRecord;
     const sym = Object.getOwnPropertySymbols(filled).find((s) => s.description === 'kOutHeaders');
-    if (sym === undefined) return undefined;
+    if (sym === undefined || filled[sym] !== null) return undefined;
     filled.setHeader('X-Probe', 'v');
-    const entry = filled[sym]?.['x-probe'];
+    const entry = (filled[sym] as HeaderRecord | null | undefined)?.['x-probe'];
     if (!Array.isArray(entry) || entry.length !== 2 || entry[0] !== 'X-Probe' || entry[1] !== 'v') return undefined;
-    const written = new OutgoingMessage() as WithRecord;
-    write(written, sym, 'X-Probe', 'x-probe', 'w');
-    const names = written.getHeaderNames();
-    if (written.getHeader('x-probe') !== 'w' || !written.hasHeader('X-Probe') || names.length !== 1 || names[0] !== 'x-probe') return undefined;
+    // And on a real server response, a direct write must read back through the public API and
+    // reach the head Node writes (a runtime imitating Node's http could keep headers elsewhere).
+    const res = new ServerResponse(new IncomingMessage(new Socket())) as ServerResponse & WithRecord;
+    write(res, sym, 'X-Probe', 'x-probe', 'w');
+    const names = res.getHeaderNames();
+    if (res.getHeader('x-probe') !== 'w' || !res.hasHeader('X-Probe') || names.length !== 1 || names[0] !== 'x-probe') return undefined;
+    res.writeHead(200);
+    const head = (res as unknown as { _header?: unknown })._header;
+    if (typeof head !== 'string' || !head.includes('\r\nX-Probe: w\r\n')) return undefined;
     return sym;
   } catch {
     return undefined;
@@ -73,8 +80,8 @@ export function setResponseHeader(res: OutgoingMessage, name: string, lower: str
 export function setOnBareResponse(res: OutgoingMessage, name1: string, lower1: string, value1: string, name2: string, lower2: string, value2: string): boolean {
   if (OUT_HEADERS === undefined || res.setHeader !== nodeSetHeader) return false;
   const r = res as WithRecord;
-  const current = r[OUT_HEADERS];
-  if ((current !== null && current !== undefined) || !isPlainValue(value1)) return false;
+  // Node starts every message with a null record; anything else means headers were set already.
+  if (r[OUT_HEADERS] !== null || !isPlainValue(value1)) return false;
   const headers = Object.create(null) as HeaderRecord;
   headers[lower1] = [name1, value1];
   headers[lower2] = [name2, value2];

@@ -1,7 +1,7 @@
 // Span and trace ids from a pool of cryptographically random bytes. The SDK's RandomIdGenerator
 // writes Math.random() words into a buffer and hex-encodes it with one native call per id (two per
 // root span); here one `randomFillSync` + one hex encoding serve 128 span ids, and an id is a
-// 16- or 32-character slice of that hex text. Measured in the package README ("Per-request cost").
+// 16- or 32-character piece of that hex text. Measured in the package README ("Per-request cost").
 // Ids are also better random than Math.random's (xorshift128+, whose state can be recovered from a
 // few outputs — and trace ids travel to third parties in traceparent).
 import { randomFillSync } from 'node:crypto';
@@ -33,8 +33,12 @@ export class PooledRandomIdGenerator implements IdGenerator {
       this.hex = this.bytes.toString('hex');
       this.pos = 0;
     }
-    const id = this.hex.slice(this.pos, this.pos + chars);
-    this.pos += chars;
-    return id;
+    // Built from 8-character slices: V8 copies slices that short, so an id does not keep the whole
+    // pool text alive (a 16-character slice would be a view into it — 2 KiB pinned per id kept).
+    const hex = this.hex;
+    const p = this.pos;
+    this.pos = p + chars;
+    const id = hex.slice(p, p + 8) + hex.slice(p + 8, p + 16);
+    return chars === 16 ? id : id + hex.slice(p + 16, p + 24) + hex.slice(p + 24, p + 32);
   }
 }

@@ -34,10 +34,13 @@ const CH_PERCENT = 37;
  * `{ pathname, search }` as `new URL(url, scheme://host)` gives them, or undefined when that is not
  * certain (including when the upstream call would throw and report nothing).
  */
-export function fastIncomingUrl(component: string, request: { url?: string; headers: { host?: string } }): IncomingUrlParts | undefined {
+export function fastIncomingUrl(component: string, request: { url?: unknown; headers?: { host?: unknown } }): IncomingUrlParts | undefined {
   const url = request.url;
-  const host = request.headers.host;
-  if (typeof url !== 'string' || (component !== 'http' && component !== 'https')) return undefined;
+  const headers = request.headers;
+  // Synthetic requests (adapters, test harnesses) may carry anything: only plain strings are ours.
+  if (typeof url !== 'string' || headers === null || typeof headers !== 'object' || (component !== 'http' && component !== 'https')) return undefined;
+  const host = headers.host;
+  if (host !== undefined && typeof host !== 'string') return undefined;
   // Without a host header upstream uses a placeholder base: same path and query, same rule.
   if (host !== undefined && host !== '' && !isPlainHost(host)) return undefined;
   const n = url.length;

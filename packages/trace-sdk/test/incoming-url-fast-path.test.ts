@@ -54,6 +54,13 @@ describe('incoming URL fast path (instrumentation-http helpers)', () => {
     }
   });
 
+  it('leaves requests that are not plain strings to upstream (adapters emit synthetic ones), never throws', () => {
+    for (const request of [{ url: '/a', headers: { host: 5 } }, { url: '/a', headers: { host: ['a.com'] } }, { url: '/a' }, { url: '/a', headers: null }, { url: 5, headers: {} }]) {
+      expect(() => fastIncomingUrl('http', request as never)).not.toThrow();
+      expect(fastIncomingUrl('http', request as never)).toBeUndefined();
+    }
+  });
+
   it('isPlainHost only accepts hosts the URL parser takes as they are', () => {
     for (const host of HOSTS) {
       if (!isPlainHost(host)) continue;
