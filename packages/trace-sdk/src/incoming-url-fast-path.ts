@@ -30,6 +30,8 @@ const CH_DOT = 46;
 const CH_QUESTION = 63;
 const CH_PERCENT = 37;
 
+let lastPlainHost = '';
+
 /**
  * `{ pathname, search }` as `new URL(url, scheme://host)` gives them, or undefined when that is not
  * certain (including when the upstream call would throw and report nothing).
@@ -42,7 +44,11 @@ export function fastIncomingUrl(component: string, request: { url?: unknown; hea
   const host = headers.host;
   if (host !== undefined && typeof host !== 'string') return undefined;
   // Without a host header upstream uses a placeholder base: same path and query, same rule.
-  if (host !== undefined && host !== '' && !isPlainHost(host)) return undefined;
+  if (host !== undefined && host !== '' && host !== lastPlainHost) {
+    if (!isPlainHost(host)) return undefined;
+    // A service sees the same Host header on almost every request: checked once.
+    lastPlainHost = host;
+  }
   const n = url.length;
   // Origin form only: "/…" but not "//…" (that would be a network-path reference naming a host).
   if (n === 0 || url.charCodeAt(0) !== CH_SLASH || (n > 1 && url.charCodeAt(1) === CH_SLASH)) return undefined;
