@@ -46,6 +46,8 @@ export const KW_TYPED_LITERAL = 1024;
  * `"user"` is a table, `user` is CURRENT_USER, so quoting them changes meaning.
  */
 export const KW_RESERVED = 2048;
+/** `as`: a name right after it is an alias, never a function (the summary reads this from a word's flags). */
+export const KW_AS = 4096;
 
 /** Words after which a `-` or `+` is a sign, not a binary operator. */
 const SIGN_CONTEXT_WORDS = [
@@ -142,6 +144,7 @@ function buildTable(): void {
   add(COMMON_WORDS, 0);
   add(['true', 'false', 'null'], KW_CONSTANT);
   add(['savepoint'], KW_SAVEPOINT);
+  add(['as'], KW_AS);
   add(['values'], KW_VALUES);
   add(TYPED_LITERAL_WORDS, KW_TYPED_LITERAL);
   // Last, and not KW_KNOWN by themselves: words in no list above (`both`, `variadic` …) stay unknown to the summary.

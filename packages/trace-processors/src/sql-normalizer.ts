@@ -13,9 +13,9 @@
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
 import { KeyBytes } from './sql-key-bytes';
-import { isReservedWord, KW_CONSTANT, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_TYPED_LITERAL, KW_VALUES, recognizeWord, word } from './sql-keywords';
+import { isReservedWord, KW_AS, KW_CONSTANT, KW_KNOWN, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_TYPED_LITERAL, KW_VALUES, recognizeWord, word } from './sql-keywords';
 import { SqlLexer, TokenKind, WORD_NON_ASCII, WORD_UPPER } from './sql-lexer';
-import { SummaryBuilder } from './sql-summary';
+import { SUMMARY_PREV_FLAGS, SUMMARY_WORD_FLAGS, SummaryBuilder, Tok } from './sql-summary';
 
 /** Default cap on the sanitized text (32 KiB), applied at a token boundary. */
 export const DEFAULT_MAX_SANITIZED_LENGTH = 32 * 1024;
@@ -448,7 +448,22 @@ class Normalizer {
             v.rowSanStart = -1;
             this.values = v;
           }
-          summary.word(lower, depth, flags, lexer.start, lexer.end, (lexer.wordBits & WORD_UPPER) !== 0);
+          if ((flags & SUMMARY_WORD_FLAGS) === 0 && summary.quiet) {
+            // Most words of a query (columns, aliases, AND, AS …) only move the summary's token-level
+            // state: SummaryBuilder.nameStep, inline (a call per word was most of the summary's cost).
+            const tok = summary.tok;
+            let name = 0;
+            if ((tok & Tok.Dot) !== 0) {
+              if ((tok & Tok.Name) === 0) summary.nameStart = lexer.start;
+              name = Tok.Name;
+            } else if ((flags & KW_KNOWN) === 0 && (tok & KW_AS) === 0) {
+              summary.nameStart = lexer.start;
+              name = Tok.Name;
+            }
+            summary.tok = name | (flags & SUMMARY_PREV_FLAGS);
+          } else {
+            summary.word(lower, depth, flags, lexer.start, lexer.end, (lexer.wordBits & WORD_UPPER) !== 0);
+          }
           break;
         }
         case TokenKind.QuotedIdent: {
@@ -459,12 +474,16 @@ class Normalizer {
             break;
           }
           // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
-          const inner = sql.slice(quoted.open + 1, lexer.end - 1);
           if (quoted.canonical && !isReservedWord(sql, quoted.open + 1, lexer.end - 1)) key.pushAsciiWord(sql, quoted.open + 1, lexer.end - 1, false);
           else key.push(sql, lexer.start, lexer.end);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
-          summary.quotedIdent(quoted.doubled ? inner.split('""').join('"') : inner, depth);
+          if (summary.quiet) {
+            summary.quietQuotedIdent(lexer.start, lexer.end - quoted.open > 2);
+          } else {
+            const inner = sql.slice(quoted.open + 1, lexer.end - 1);
+            summary.quotedIdent(quoted.doubled ? inner.split('""').join('"') : inner, lexer.start);
+          }
           break;
         }
         case TokenKind.Operator: {
@@ -558,7 +577,7 @@ class Normalizer {
           if (frame.sanCollapsible) this.flushRun();
           frame.sanStart = san.length;
           frames.push(frame);
-          summary.openParen();
+          summary.openParen(openStart);
           break;
         }
         case TokenKind.CloseParen:

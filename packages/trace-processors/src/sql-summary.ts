@@ -15,7 +15,8 @@ import {
   NAMED_UTILITIES,
   TARGET_NOISE,
 } from './sql-summary-words';
-import { KW_KNOWN, KW_DML_OP as W_DML_OP, KW_FROM_END as W_FROM_END, KW_INTRODUCER as W_INTRODUCER, KW_NOISE as W_NOISE, KW_NOT_OP_AFTER as W_NOT_OP_AFTER } from './sql-keywords';
+import { KW_AS as W_AS, KW_KNOWN, KW_DML_OP as W_DML_OP, KW_FROM_END as W_FROM_END, KW_INTRODUCER as W_INTRODUCER, KW_NOISE as W_NOISE, KW_NOT_OP_AFTER as W_NOT_OP_AFTER } from './sql-keywords';
+import { SqlLexer, TokenKind } from './sql-lexer';
 
 /** Upper bound for `db.query.summary`, from the semantic conventions. */
 export const MAX_SUMMARY_LENGTH = 255;
@@ -43,8 +44,18 @@ function joinWords(words: string[], separator: string): string {
 /** Placeholder between statements (never written to: `reset` allocates fresh arrays). */
 const NO_WORDS: string[] = [];
 
-/** Flags of the words a DML statement's summary reacts to (see `dmlWord`). */
-const DML_WORD_FLAGS = W_DML_OP | W_INTRODUCER | W_FROM_END;
+/** Flags of the words a DML statement's summary reacts to (see `dmlWord`); the normalizer tests them too. */
+export const SUMMARY_WORD_FLAGS = W_DML_OP | W_INTRODUCER | W_FROM_END;
+
+/** The flags of the previous word the summary looks at (kept in `SummaryBuilder.tok`). */
+export const SUMMARY_PREV_FLAGS = W_NOT_OP_AFTER | W_AS;
+/** Bits of `SummaryBuilder.tok` besides SUMMARY_PREV_FLAGS (a const enum: literals, also in the normalizer). */
+export const enum Tok {
+  /** A (qualified) name is being read, from `nameStart` on. */
+  Name = 1 << 13,
+  /** A dot followed: the next name continues the one being read (or starts one, if none was). Name << 1 (see `dot`). */
+  Dot = 1 << 14,
+}
 
 const enum TargetKind {
   Collection,
@@ -60,9 +71,35 @@ const enum Mode {
   Keyword,
 }
 
+/**
+ * The summary is a state machine over the normalizer's tokens. Most tokens of a query (columns,
+ * aliases, operators, literals, punctuation) only move the token-level state `tok` — flags of the
+ * previous word, and whether a qualified name is being read. While `quiet`, the normalizer does that
+ * for a word inline, and the other token methods do it in a path small enough for V8 to inline into
+ * the normalizer's token loop: that loop is too large for V8 to inline much else, and a call per token
+ * was most of the summary's cost. Operations, collections and DDL/utility shapes take the full paths.
+ */
 export class SummaryBuilder {
+  /**
+   * In a DML statement with no collection name pending: a word without SUMMARY_WORD_FLAGS only moves
+   * the token-level state (the normalizer does that inline, see `word`). Kept up to date by every
+   * method that may change the statement state.
+   */
+  quiet = false;
+  /**
+   * Token-level state: SUMMARY_PREV_FLAGS of the previous word (none for punctuation and literals,
+   * KW_AS for `)`), plus Tok.Name / Tok.Dot for the (qualified) name just read outside a target
+   * position. That name's text is only built (by lexing it again, see `nameText`) when it becomes the
+   * function candidate: most qualified names (`u.id`, `"public"."Post"."id"`) never do.
+   */
+  tok = 0;
+  /** Start (in the statement) of the name being read, when Tok.Name. */
+  nameStart = 0;
+
   /** The statement: words the keyword table does not know are sliced from it only when kept. */
   private text = '';
+  /** Re-reads a function candidate's name (see `nameText`); made on first use. */
+  private nameLexer: SqlLexer | null = null;
   /** Bounds of the word being fed, and whether it holds an upper-case letter (see `name`). */
   private wordStart = 0;
   private wordEnd = 0;
@@ -70,9 +107,6 @@ export class SummaryBuilder {
   private statements: string[] = [];
   private parts: string[] = [];
   private mode = Mode.None;
-  private prevWord = '';
-  /** KW_* flags of `prevWord` (0 for punctuation). */
-  private prevFlags = 0;
   private expectTarget = false;
   /** The current target was introduced by FROM/JOIN: if a `(` follows, it was a function call. */
   private targetIsFromItem = false;
@@ -88,44 +122,25 @@ export class SummaryBuilder {
   private topOperation = '';
   /** Targets (collections and functions) named in the current statement. */
   private stmtTargets = 0;
-  /** The (qualified) name just read outside a target position, `''` if the last token was not part of one. */
-  private chainDot = false;
-  /**
-   * That name as pieces (words, quoted names and the dots between them), joined only when it becomes
-   * the function candidate: most qualified names (`u.id`, `"public"."Post"."id"`) never do, and
-   * concatenating them as they were read cost two string allocations each. `chainLen` is the length
-   * the joined name would have (0: no name). A piece '' is a word not sliced yet: its bounds are in
-   * `chainBounds` (start, then end negated when it holds an upper-case letter).
-   */
-  private chainParts: string[] = [];
-  private chainBounds: number[] = [];
-  private chainCount = 0;
-  private chainLen = 0;
   /** First function called outside FROM in the current statement. */
   private fnCandidate = '';
 
   /**
    * Feed an unquoted word `text[start, end)` at paren depth `depth`: lower-cased, with its KW_* flags
    * — or '' for an ASCII word the keyword table does not know (`upper`: it holds an upper-case
-   * letter), sliced only if the summary keeps it.
+   * letter), sliced only if the summary keeps it. When `quiet` and the word has no
+   * SUMMARY_WORD_FLAGS, the normalizer does no call: it runs `nameStep` inline and sets `tok`.
    */
   word(lower: string, depth: number, flags: number, start: number, end: number, upper: boolean): void {
     this.wordStart = start;
     this.wordEnd = end;
     this.wordUpper = upper;
-    if ((flags & DML_WORD_FLAGS) === 0 && this.mode === Mode.Dml && this.target === null && !this.expectTarget) {
-      // Most words of a query (columns, aliases, AND, AS …): only the qualified-name chain moves.
-      this.chainWord(lower, flags);
-      this.prevWord = lower;
-      this.prevFlags = flags;
-      return;
-    }
     if (this.target !== null && this.targetDot) {
       this.target += this.name(lower);
       this.targetDot = false;
       return;
     }
-    this.chainWord(lower, flags);
+    const name = this.nameStep(flags, start);
     // `FROM ROWS FROM (f(), g())`: `rows` is no table.
     this.flushTarget(lower === 'from' && this.target === 'rows' && this.targetIsFromItem ? TargetKind.Discard : TargetKind.Collection);
     switch (this.mode) {
@@ -148,21 +163,37 @@ export class SummaryBuilder {
       default:
         break;
     }
-    this.prevWord = lower;
-    this.prevFlags = flags;
+    this.tok = name | (flags & SUMMARY_PREV_FLAGS);
+    this.sync();
   }
 
-  /** Feed a quoted identifier (quotes removed, doubled quotes undone). */
-  quotedIdent(name: string, depth: number): void {
+  /**
+   * A word at `start` continues the qualified name after a dot, starts a new one (not a keyword, and
+   * not an alias: `(VALUES …) v(x)`, `AS t(id)` name columns, not a function), or ends it: returns
+   * Tok.Name or 0. The normalizer has a copy of this inline (see `word`).
+   */
+  private nameStep(flags: number, start: number): number {
+    const tok = this.tok;
+    if ((tok & Tok.Dot) !== 0) {
+      if ((tok & Tok.Name) === 0) this.nameStart = start;
+      return Tok.Name;
+    }
+    if ((flags & KW_KNOWN) === 0 && (tok & W_AS) === 0) {
+      this.nameStart = start;
+      return Tok.Name;
+    }
+    return 0;
+  }
+
+  /** Feed a quoted identifier (quotes removed, doubled quotes undone) starting at `start`. */
+  quotedIdent(name: string, start: number): void {
     if (this.target !== null && this.targetDot) {
       this.target += name;
       this.targetDot = false;
       return;
     }
     this.flushTarget(TargetKind.Collection);
-    if (this.chainDot) this.appendChain(name);
-    else this.setChain(this.prevWord !== ')' && this.prevWord !== 'as' ? name : '');
-    this.chainDot = false;
+    const reading = this.quotedNameStep(start, name.length > 0);
     if (this.expectTarget) {
       this.target = name;
       this.expectTarget = false;
@@ -170,64 +201,109 @@ export class SummaryBuilder {
     } else if (this.mode === Mode.None) {
       this.mode = Mode.Keyword;
     }
-    this.prevWord = '"';
-    this.prevFlags = 0;
-    void depth;
+    this.tok = reading;
+    this.sync();
   }
 
+  /**
+   * A quoted identifier at `start` while `quiet`: only the name state moves, so the normalizer does not
+   * unquote the name (`nonEmpty`: it is not `""`).
+   */
+  quietQuotedIdent(start: number, nonEmpty: boolean): void {
+    this.tok = this.quotedNameStep(start, nonEmpty);
+  }
+
+  /** `nameStep` for a quoted identifier. */
+  private quotedNameStep(start: number, nonEmpty: boolean): number {
+    const tok = this.tok;
+    if ((tok & Tok.Dot) !== 0) {
+      // An empty name (`""`) after a dot that ended no name leaves no name either.
+      if ((tok & Tok.Name) !== 0) return Tok.Name;
+    } else if ((tok & W_AS) !== 0) {
+      return 0;
+    }
+    if (!nonEmpty) return 0;
+    this.nameStart = start;
+    return Tok.Name;
+  }
+
+  /** Small enough for V8 to inline into the normalizer's token loop: that is all a dot does in most queries. */
   dot(): void {
+    // Tok.Dot (the next bit up) when a name is being read.
+    if (this.quiet) this.tok |= (this.tok & Tok.Name) << 1;
+    else this.anyDot();
+  }
+
+  private anyDot(): void {
     if (this.target !== null) {
       this.target += '.';
       this.targetDot = true;
-    } else if (this.chainLen !== 0 && !this.chainDot) {
-      this.appendChain('.');
-      this.chainDot = true;
+    } else {
+      this.tok |= (this.tok & Tok.Name) << 1;
     }
   }
 
-  openParen(): void {
+  /** An opening parenthesis at `start`. The `quiet` paths here and below are what V8 inlines (see `dot`). */
+  openParen(start: number): void {
+    // No name before it that could be a function: only the name state moves.
+    if (this.quiet && (this.tok & Tok.Name) === 0) this.tok &= Tok.Dot;
+    else this.anyOpenParen(start);
+  }
+
+  private anyOpenParen(start: number): void {
     // `FROM generate_series(…)`: a function, not a collection. `INSERT INTO t (a, b)` keeps `t`.
     const wasTarget = this.target !== null;
     this.flushTarget(this.targetIsFromItem ? TargetKind.Function : TargetKind.Collection);
     this.expectTarget = false;
-    if (wasTarget) this.clearChain();
     // `SELECT pg_advisory_lock($1)`, `SELECT app.refresh($1)`: a function called outside FROM. Named
     // only when the statement names nothing else (see endStatement); keywords (`IN (`, `EXISTS (`,
     // `count(`, `coalesce(` …) are not candidates.
-    if (this.chainLen !== 0 && !this.chainDot && this.fnCandidate === '' && this.mode === Mode.Dml) this.fnCandidate = this.chainText();
-    this.clearChain();
-    this.prevWord = '(';
-    this.prevFlags = 0;
+    if (!wasTarget && (this.tok & (Tok.Name | Tok.Dot)) === Tok.Name && this.fnCandidate === '' && this.mode === Mode.Dml) this.fnCandidate = this.nameText(start);
+    // A dot before the `(` still continues a name after it (`a.(b.c(…))` calls `b.c`).
+    this.tok &= Tok.Dot;
+    this.sync();
   }
 
   closeParen(depthAfter: number): void {
+    if (this.quiet && depthAfter >= this.fromDepth) this.tok = W_AS;
+    else this.anyCloseParen(depthAfter);
+  }
+
+  private anyCloseParen(depthAfter: number): void {
     this.flushTarget(TargetKind.Collection);
-    this.clearChain();
-    this.chainDot = false;
     if (depthAfter < this.fromDepth) this.fromDepth = -1;
-    this.prevWord = ')';
-    this.prevFlags = 0;
+    // A name right after `)` is an alias's (`(VALUES …) v(x)`), like one after AS.
+    this.tok = W_AS;
+    this.sync();
   }
 
   comma(depth: number): void {
+    if (this.quiet && depth !== this.fromDepth) this.tok = 0;
+    else this.anyComma(depth);
+  }
+
+  private anyComma(depth: number): void {
     this.flushTarget(TargetKind.Collection);
-    this.clearChain();
-    this.chainDot = false;
     if (this.mode === Mode.Dml && depth === this.fromDepth) {
       this.expectTarget = true;
       this.targetIsFromItem = true;
     }
-    this.prevWord = ',';
-    this.prevFlags = 0;
+    this.tok = 0;
+    this.sync();
   }
 
-  /** Any other token (literal, operator …). */
+  /** Any other token (literal, operator …); small enough for V8 to inline (see `dot`). */
   other(): void {
-    this.flushTarget(TargetKind.Collection);
-    this.clearChain();
-    this.chainDot = false;
-    this.prevWord = '';
-    this.prevFlags = 0;
+    if (this.quiet) this.tok = 0;
+    else this.anyOther();
+  }
+
+  private anyOther(): void {
+    if (this.target !== null) {
+      this.flushTarget(TargetKind.Collection);
+      this.sync();
+    }
+    this.tok = 0;
   }
 
   endStatement(): void {
@@ -237,19 +313,17 @@ export class SummaryBuilder {
     if (this.mode === Mode.Dml && this.stmtTargets === 0 && this.fnCandidate !== '' && this.parts.length > 0) this.parts.push(this.fnCandidate);
     this.stmtTargets = 0;
     this.fnCandidate = '';
-    this.clearChain();
-    this.chainDot = false;
     if (this.parts.length > 0) {
       this.statements.push(joinWords(this.parts, ' '));
       this.parts = [];
     }
     this.mode = Mode.None;
-    this.prevWord = '';
-    this.prevFlags = 0;
+    this.tok = 0;
     this.expectTarget = false;
     this.fromDepth = -1;
     this.ddlStage = 0;
     this.lastOp = '';
+    this.quiet = false;
   }
 
   /** The summary, capped at 255 characters on a word boundary. */
@@ -277,13 +351,12 @@ export class SummaryBuilder {
   /** Drop what the last statement left (names may be slices of its text); `reset` before reuse. */
   release(): void {
     this.text = '';
+    this.nameLexer?.init('');
     this.statements = NO_WORDS;
     this.parts = NO_WORDS;
     this.targets = NO_WORDS;
-    this.prevWord = '';
     this.target = null;
     this.lastOp = '';
-    this.releaseChain();
     this.fnCandidate = '';
     this.firstOperation = '';
     this.topOperation = '';
@@ -295,8 +368,8 @@ export class SummaryBuilder {
     this.statements = [];
     this.parts = [];
     this.mode = Mode.None;
-    this.prevWord = '';
-    this.prevFlags = 0;
+    this.quiet = false;
+    this.tok = 0;
     this.expectTarget = false;
     this.targetIsFromItem = false;
     this.target = null;
@@ -306,96 +379,56 @@ export class SummaryBuilder {
     this.lastOp = '';
     this.ops = 0;
     this.stmtTargets = 0;
-    this.clearChain();
-    this.chainDot = false;
     this.fnCandidate = '';
     this.targets = [];
     this.firstOperation = '';
     this.topOperation = '';
   }
 
-  private setChain(piece: string): void {
-    if (piece.length === 0) {
-      this.chainCount = 0;
-      this.chainLen = 0;
-    } else {
-      this.chainParts[0] = piece;
-      this.chainCount = 1;
-      this.chainLen = piece.length;
-    }
+  private sync(): void {
+    this.quiet = this.mode === Mode.Dml && this.target === null && !this.expectTarget;
   }
 
-  private appendChain(piece: string): void {
-    this.chainParts[this.chainCount++] = piece;
-    this.chainLen += piece.length;
-  }
-
-  /** The word being fed continues the qualified name after a dot, starts a new one, or ends it. */
-  private chainWord(lower: string, flags: number): void {
-    if (this.chainDot) {
-      this.appendChainWord(lower);
-      this.chainDot = false;
-    } else if ((flags & KW_KNOWN) === 0 && this.prevWord !== ')' && this.prevWord !== 'as') {
-      // Not a keyword, and not an alias: `(VALUES …) v(x)`, `AS t(id)` name columns, not a function.
-      this.chainCount = 0;
-      this.chainLen = 0;
-      this.appendChainWord(lower);
-    } else {
-      this.clearChain();
+  /**
+   * The qualified name from `nameStart` to `end`, as the summary names it: words lower-cased, quoted
+   * names unquoted, dots kept, whatever spacing or comments stood between them dropped. Lexed again
+   * from the statement: only the names that become a function candidate (one per statement) get here.
+   */
+  private nameText(end: number): string {
+    const lexer = this.nameLexer ?? (this.nameLexer = new SqlLexer(''));
+    const text = this.text;
+    lexer.init(text);
+    lexer.reset(this.nameStart);
+    let out = '';
+    let dot = false;
+    for (;;) {
+      const kind = lexer.next();
+      if (lexer.start >= end) break;
+      if (kind === TokenKind.Word) {
+        out += text.slice(lexer.start, lexer.end).toLowerCase();
+      } else if (kind === TokenKind.QuotedIdent) {
+        // `U&"…"` starts before its quote.
+        const inner = text.slice(text.indexOf('"', lexer.start) + 1, lexer.end - 1);
+        out += inner.indexOf('"') >= 0 ? inner.split('""').join('"') : inner;
+      } else if (kind === TokenKind.Dot) {
+        // `a..b` reads `a.b`: a dot right after a dot is not part of the name (see `dot`).
+        if (!dot) out += '.';
+        dot = true;
+        continue;
+      } else {
+        break;
+      }
+      dot = false;
     }
-  }
-
-  /** Append the word being fed (its text only when `lower` is '', see `word`). */
-  private appendChainWord(lower: string): void {
-    const i = this.chainCount++;
-    this.chainParts[i] = lower;
-    if (lower === '') {
-      this.chainBounds[2 * i] = this.wordStart;
-      this.chainBounds[2 * i + 1] = this.wordUpper ? -this.wordEnd : this.wordEnd;
-      this.chainLen += this.wordEnd - this.wordStart;
-    } else {
-      this.chainLen += lower.length;
-    }
+    return out;
   }
 
   /** The word being fed, lower-cased (`lower`, or sliced from the statement when that is ''). */
   private name(lower: string): string {
     if (lower !== '') return lower;
-    const text = this.text.slice(this.wordStart, this.wordEnd);
-    return this.wordUpper ? text.toLowerCase() : text;
-  }
-
-  private clearChain(): void {
-    this.chainCount = 0;
-    this.chainLen = 0;
-  }
-
-  private chainText(): string {
-    const parts = this.chainParts;
-    let out = '';
-    for (let i = 0; i < this.chainCount; i++) {
-      let part = parts[i];
-      if (part === '') {
-        const end = this.chainBounds[2 * i + 1];
-        part = this.text.slice(this.chainBounds[2 * i], end < 0 ? -end : end);
-        if (end < 0) part = part.toLowerCase();
-      }
-      out += part;
-    }
-    return out;
-  }
-
-  /** Pieces may be slices of the statement: drop them (a long name's array is not kept either). */
-  private releaseChain(): void {
-    this.clearChain();
-    const parts = this.chainParts;
-    if (parts.length > 16) {
-      this.chainParts = [];
-      this.chainBounds = [];
-    } else {
-      // A loop, not `fill`: the builtin call cost more than clearing the few pieces a name has.
-      for (let i = 0; i < parts.length; i++) parts[i] = '';
-    }
+    const text = this.text;
+    const name = text.slice(this.wordStart, this.wordEnd);
+    return this.wordUpper ? name.toLowerCase() : name;
   }
 
   private startStatement(lower: string, flags: number): void {
@@ -453,7 +486,7 @@ export class SummaryBuilder {
       }
       this.expectTarget = false;
     }
-    if ((flags & W_DML_OP) !== 0 && (this.prevFlags & W_NOT_OP_AFTER) === 0) {
+    if ((flags & W_DML_OP) !== 0 && (this.tok & W_NOT_OP_AFTER) === 0) {
       this.addOp(lower, depth);
       if (lower === 'update') {
         this.expectTarget = true;

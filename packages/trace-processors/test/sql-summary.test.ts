@@ -59,8 +59,15 @@ describe('db.query.summary', () => {
     ['SELECT pg_advisory_xact_lock($1)', 'SELECT pg_advisory_xact_lock'],
     ['SELECT app.refresh_stats($1)', 'SELECT app.refresh_stats'],
     ['SELECT "MyFunc"($1)', 'SELECT MyFunc'],
-    // Qualified names are assembled from their pieces only when they turn out to be a function call.
+    // Qualified names are read again (from where they start) only when they turn out to be a function
+    // call: comments and spaces between the pieces drop out, a doubled dot reads as one.
     ['SELECT "App"."Refresh"($1)', 'SELECT App.Refresh'],
+    ['SELECT a /* c */ . b /* d */ . "C""x" ($1)', 'SELECT a.b.C"x'],
+    ['SELECT "a".. b(1)', 'SELECT a.b'],
+    ['SELECT a.(b.c(1))', 'SELECT b.c'],
+    ['SELECT ΣΑΣ.ΟΔΟΣ(1)', 'SELECT σας.οδος'],
+    ['SELECT a.""."b"(1)', 'SELECT a..b'],
+    ["SELECT 'x'::foo.Bar(1)", 'SELECT bar'],
     ['SELECT app."Do"."it"($1), x.y FROM generate_series(1, 2)', 'SELECT generate_series'],
     ['SELECT a.b, c.d.e, app.f.g($1)', 'SELECT app.f.g'],
     ['SELECT a.b.(1)', 'SELECT'],
