@@ -13,7 +13,7 @@
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
 import { KeyBytes } from './sql-key-bytes';
-import { isReservedWord, KW_AS, KW_CONSTANT, KW_KNOWN, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_TYPED_LITERAL, KW_VALUES, recognizeWord, word } from './sql-keywords';
+import { isReservedWord, KW_AS, KW_CONSTANT, KW_FROM_END, KW_KNOWN, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_TYPED_LITERAL, KW_VALUES, recognizeWord, word } from './sql-keywords';
 import { SqlLexer, TokenKind, WORD_NON_ASCII, WORD_UPPER } from './sql-lexer';
 import { SUMMARY_PREV_FLAGS, SUMMARY_WORD_FLAGS, SummaryBuilder, Tok } from './sql-summary';
 
@@ -449,7 +449,7 @@ class Normalizer {
             this.values = v;
           }
           if ((flags & SUMMARY_WORD_FLAGS) === 0 && summary.quiet) {
-            // Most words of a query (columns, aliases, AND, AS …) only move the summary's token-level
+            // Most words of a query (columns, aliases, AND, AS, WHERE …) only move the summary's token-level
             // state: SummaryBuilder.nameStep, inline (a call per word was most of the summary's cost).
             const tok = summary.tok;
             let name = 0;
@@ -461,6 +461,7 @@ class Normalizer {
               name = Tok.Name;
             }
             summary.tok = name | (flags & SUMMARY_PREV_FLAGS);
+            if ((flags & KW_FROM_END) !== 0) summary.endFromList(depth);
           } else {
             summary.word(lower, depth, flags, lexer.start, lexer.end, (lexer.wordBits & WORD_UPPER) !== 0);
           }

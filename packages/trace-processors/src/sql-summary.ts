@@ -44,8 +44,11 @@ function joinWords(words: string[], separator: string): string {
 /** Placeholder between statements (never written to: `reset` allocates fresh arrays). */
 const NO_WORDS: string[] = [];
 
-/** Flags of the words a DML statement's summary reacts to (see `dmlWord`); the normalizer tests them too. */
-export const SUMMARY_WORD_FLAGS = W_DML_OP | W_INTRODUCER | W_FROM_END;
+/**
+ * Flags of the words that take `word`'s full path in a DML statement (see `dmlWord`); the normalizer
+ * tests them. The other word the DML summary reacts to, KW_FROM_END, only needs `endFromList`.
+ */
+export const SUMMARY_WORD_FLAGS = W_DML_OP | W_INTRODUCER;
 
 /** The flags of the previous word the summary looks at (kept in `SummaryBuilder.tok`). */
 export const SUMMARY_PREV_FLAGS = W_NOT_OP_AFTER | W_AS;
@@ -82,8 +85,8 @@ const enum Mode {
 export class SummaryBuilder {
   /**
    * In a DML statement with no collection name pending: a word without SUMMARY_WORD_FLAGS only moves
-   * the token-level state (the normalizer does that inline, see `word`). Kept up to date by every
-   * method that may change the statement state.
+   * the token-level state (the normalizer does that inline, see `word`) and may end a FROM list.
+   * Kept up to date by every method that may change the statement state.
    */
   quiet = false;
   /**
@@ -129,7 +132,8 @@ export class SummaryBuilder {
    * Feed an unquoted word `text[start, end)` at paren depth `depth`: lower-cased, with its KW_* flags
    * — or '' for an ASCII word the keyword table does not know (`upper`: it holds an upper-case
    * letter), sliced only if the summary keeps it. When `quiet` and the word has no
-   * SUMMARY_WORD_FLAGS, the normalizer does no call: it runs `nameStep` inline and sets `tok`.
+   * SUMMARY_WORD_FLAGS, the normalizer does not call this: it runs `nameStep` inline, sets `tok`,
+   * and calls `endFromList` for a KW_FROM_END word.
    */
   word(lower: string, depth: number, flags: number, start: number, end: number, upper: boolean): void {
     this.wordStart = start;
@@ -290,6 +294,11 @@ export class SummaryBuilder {
     }
     this.tok = 0;
     this.sync();
+  }
+
+  /** A KW_FROM_END word (`WHERE`, `ON`, `ORDER` …) while `quiet`: it ends a FROM list at its depth. */
+  endFromList(depth: number): void {
+    if (depth === this.fromDepth) this.fromDepth = -1;
   }
 
   /** Any other token (literal, operator …); small enough for V8 to inline (see `dot`). */
