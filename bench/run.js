@@ -130,13 +130,22 @@ async function main() {
 function mergeInto(results, file) {
   if (!fs.existsSync(file)) return;
   const previous = JSON.parse(fs.readFileSync(file, 'utf8'));
-  for (const part of ['startup', 'request', 'inproc', 'exporter']) if (results[part] === undefined && previous[part] !== undefined) results[part] = previous[part];
+  // Which run each kept part comes from (a part kept through several merges keeps its own run).
+  const keptFrom = {};
+  for (const part of ['startup', 'request', 'inproc', 'exporter']) {
+    if (results[part] === undefined && previous[part] !== undefined) {
+      results[part] = previous[part];
+      keptFrom[part] = previous.keptFrom?.[part] ?? previous.startedAt;
+    }
+  }
   if (previous.others) {
     const fresh = new Map((results.others ?? []).map((o) => [o.file, o]));
+    const kept = previous.others.filter((o) => !fresh.has(o.file));
+    if (kept.length > 0) keptFrom.others = previous.keptFrom?.others ?? previous.startedAt;
     results.others = previous.others.map((o) => fresh.get(o.file) ?? o);
     for (const o of fresh.values()) if (!previous.others.some((p) => p.file === o.file)) results.others.push(o);
   }
-  results.mergedFrom = previous.startedAt;
+  results.keptFrom = keptFrom;
 }
 
 module.exports = { otherBenchmarks, mergeInto };

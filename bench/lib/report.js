@@ -126,10 +126,18 @@ function inprocTable(results) {
   return lines.join('\n');
 }
 
+/** " Kept from earlier runs: startup, request (run started …); inproc (run started …)." */
+function keptNote(keptFrom) {
+  const byRun = new Map();
+  for (const [part, startedAt] of Object.entries(keptFrom ?? {})) byRun.set(startedAt, [...(byRun.get(startedAt) ?? []), part]);
+  if (byRun.size === 0) return '';
+  return ` Kept from earlier runs: ${[...byRun].map(([at, parts]) => `${parts.join(', ')} (run started ${at})`).join('; ')}.`;
+}
+
 function markdown(results) {
   const m = results.machine;
   const parts = [
-    `Run ${results.finishedAt} on ${m.cpus}× ${m.cpuModel}, ${m.memGiB} GiB, ${m.os}, node ${m.node}; load average ${m.loadavgAtStart} at start${m.pinned ? '; server pinned to core 0, load + sink on core 1' : '; NOT pinned (no taskset)'}. Medians of alternating rounds, ±spread = (max − min) / median.${results.mergedFrom ? ` Parts not re-run are from the run started ${results.mergedFrom}.` : ''}`,
+    `Run ${results.finishedAt} on ${m.cpus}× ${m.cpuModel}, ${m.memGiB} GiB, ${m.os}, node ${m.node}; load average ${m.loadavgAtStart} at start${m.pinned ? '; server pinned to core 0, load + sink on core 1' : '; NOT pinned (no taskset)'}. Medians of alternating rounds, ±spread = (max − min) / median.${keptNote(results.keptFrom)}`,
     '',
     ...(results.startup || results.request ? [setupsTable(results), ''] : []),
     targetsTable(results),

@@ -91,6 +91,7 @@ describe('BENCH_MERGE', () => {
       const file = path.join(dir, 'latest.json');
       const previous = {
         startedAt: 'then',
+        keptFrom: { startup: 'long ago' },
         startup: { old: 1 },
         inproc: { old: 2 },
         others: [{ file: 'bench/a.bench.js', v: 'old a' }, { file: 'bench/b.bench.js', v: 'old b' }],
@@ -100,7 +101,7 @@ describe('BENCH_MERGE', () => {
       mergeInto(results, file);
       expect(results).toEqual({
         startedAt: 'now',
-        mergedFrom: 'then',
+        keptFrom: { startup: 'long ago', inproc: 'then', others: 'then' },
         startup: { old: 1 },
         inproc: { old: 2 },
         request: { fresh: 1 },

@@ -2,18 +2,10 @@
 // error scrubber) throw, must keep outputs within their caps, and must take time linear in the input.
 import { normalizeSql, sanitizeDbErrorMessage, QueryHasher } from '@org/trace-processors';
 import { loadCorpus } from './corpus/load-corpus';
+import { seededRandom } from '../../../test/fixtures/seeded-random';
 
-/** Small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
+const prng = seededRandom;
 
 const SQL_CHARS = ["'", '"', '$', '$$', '$a$', ';', '-', '--', '/*', '*/', '(', ')', '[', ']', ',', ':', '::', '\\', 'E', 'U&', ' ', '\n', '0', '.', 'e', '?', '\u0000', '\ud83d', '\ude00', 'é'];
 
