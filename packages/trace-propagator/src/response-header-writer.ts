@@ -6,7 +6,7 @@
 //
 // The write goes where `setHeader` puts it: the OutgoingMessage's `kOutHeaders` record
 // (`{ lower-case name: [name, value] }`, the same from Node 18 to 24). That is an internal, so it is
-// found and checked once, on probe messages, at load: the symbol must exist, `setHeader` must fill
+// found and checked once, on probe messages, at the first response: the symbol must exist, `setHeader` must fill
 // it in that shape, and a header written there must read back through getHeader/hasHeader/
 // getHeaderNames and appear in the head a ServerResponse writes. If any of it differs (another
 // Node.js, a runtime imitating it), every call takes `setHeader`.
@@ -48,7 +48,17 @@ function findOutHeaders(): symbol | undefined {
   }
 }
 
-const OUT_HEADERS: symbol | undefined = findOutHeaders();
+// Probed on the first response, not at load: the probe builds and writes a response head (~5 ms
+// cold), which the register's startup need not pay.
+let probed = false;
+let outHeaders: symbol | undefined;
+function outHeadersSymbol(): symbol | undefined {
+  if (!probed) {
+    probed = true;
+    outHeaders = findOutHeaders();
+  }
+  return outHeaders;
+}
 const nodeSetHeader = OutgoingMessage.prototype.setHeader;
 
 /** Visible ASCII and space/tab only: what can go on the wire without any escaping question. */
@@ -67,7 +77,8 @@ function isPlainValue(value: string): boolean {
 export function setResponseHeader(res: OutgoingMessage, name: string, lower: string, value: string, knownPlain = false): void {
   // A response whose setHeader was replaced (a framework mirroring its headers, a test double) gets
   // the call it expects.
-  if (OUT_HEADERS !== undefined && res.setHeader === nodeSetHeader && (knownPlain || isPlainValue(value))) write(res as WithRecord, OUT_HEADERS, name, lower, value);
+  const sym = outHeadersSymbol();
+  if (sym !== undefined && res.setHeader === nodeSetHeader && (knownPlain || isPlainValue(value))) write(res as WithRecord, sym, name, lower, value);
   else res.setHeader(name, value);
 }
 
@@ -78,16 +89,19 @@ export function setResponseHeader(res: OutgoingMessage, name: string, lower: str
  * `value2` must be plain already (the caller built it from checked ids).
  */
 export function setOnBareResponse(res: OutgoingMessage, name1: string, lower1: string, value1: string, name2: string, lower2: string, value2: string): boolean {
-  if (OUT_HEADERS === undefined || res.setHeader !== nodeSetHeader) return false;
+  const sym = outHeadersSymbol();
+  if (sym === undefined || res.setHeader !== nodeSetHeader) return false;
   const r = res as WithRecord;
   // Node starts every message with a null record; anything else means headers were set already.
-  if (r[OUT_HEADERS] !== null || !isPlainValue(value1)) return false;
+  if (r[sym] !== null || !isPlainValue(value1)) return false;
   const headers = Object.create(null) as HeaderRecord;
   headers[lower1] = [name1, value1];
   headers[lower2] = [name2, value2];
-  r[OUT_HEADERS] = headers;
+  r[sym] = headers;
   return true;
 }
 
-/** Whether the direct write is in use (for tests and the startup diagnostics). */
-export const directHeaderWrites = OUT_HEADERS !== undefined;
+/** Whether the direct write is in use on this Node.js (probes on first call). */
+export function directHeaderWrites(): boolean {
+  return outHeadersSymbol() !== undefined;
+}

@@ -25,7 +25,7 @@ async function responseHead(handler: (res: http.ServerResponse) => void): Promis
 
 describe('response header writer', () => {
   it('writes directly on this Node.js (the probe found the header record)', () => {
-    expect(directHeaderWrites).toBe(true);
+    expect(directHeaderWrites()).toBe(true);
   });
 
   it('puts the same headers on the wire as setHeader, and they read back through the public API', async () => {
