@@ -66,6 +66,21 @@ export class RunningCollector {
  * `env` adds/overrides ORG_TRACE_* tunables, e.g. a short decision_wait for tests.
  */
 export async function startCollector(env: Record<string, string>, configPath = COLLECTOR_CONFIG): Promise<RunningCollector> {
+  // A port freePort() handed out can be taken by another test file's server before the collector
+  // binds it (jest runs files in parallel). That is a race in the fixture, not a collector failure:
+  // try again on fresh ports, a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCollectorOnce(env, configPath);
+    } catch (err) {
+      if (attempt >= 4 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startCollectorOnce(env: Record<string, string>, configPath: string): Promise<RunningCollector> {
   const ports: CollectorPorts = {
     otlpHttp: await freePort(),
     otlpGrpc: await freePort(),
@@ -90,7 +105,10 @@ export async function startCollector(env: Record<string, string>, configPath = C
 
   const deadline = Date.now() + 30000;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`collector exited with ${proc.exitCode}:\n${col.log}`);
+    if (proc.exitCode !== null) {
+      const msg = `collector exited with ${proc.exitCode}:\n${col.log}`;
+      throw /bind: address already in use/.test(col.log) ? new PortTakenError(msg) : new Error(msg);
+    }
     try {
       const res = await fetch(`http://127.0.0.1:${ports.health}/`);
       if (res.status === 200) return col;

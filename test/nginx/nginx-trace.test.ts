@@ -21,9 +21,18 @@ beforeAll(async () => {
     env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'behind-nginx' },
   });
   const appPort = await app.port();
-  const port = await freePort();
-  nginx = await startNginx({ port, appPort, deadPort: await freePort() });
-  base = `http://127.0.0.1:${port}`;
+  // A port freePort() handed out can be taken by a parallel test file before nginx binds it: a
+  // fixture race, so start again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      nginx = await startNginx({ port, appPort, deadPort: await freePort() });
+      base = `http://127.0.0.1:${port}`;
+      break;
+    } catch (err) {
+      if (attempt >= 4 || !/Address already in use/.test(String(err))) throw err;
+    }
+  }
 }, 30000);
 
 afterAll(async () => {
@@ -159,9 +168,11 @@ describe('timings: where the time went', () => {
     const upstreamMs = Number(log.upstream_response_time) * 1000;
     const requestMs = Number(log.request_time) * 1000;
     expect(appMs).toBeGreaterThanOrEqual(295);
-    // nginx's clock runs from before the app sees the request until after it answered
-    // (both round to 1 ms).
-    expect(upstreamMs).toBeGreaterThanOrEqual(appMs - 2);
+    // nginx's clock runs from before the app sees the request until after it answered. The slack:
+    // nginx rounds to 1 ms and reads a clock cached per event-loop wake, and the app's server span
+    // ends on the response's 'finish' callback, which a busy CI machine (parallel test files) can
+    // run several ms after nginx already has the bytes. Seen: app 305.6 ms, upstream 303 ms.
+    expect(upstreamMs).toBeGreaterThanOrEqual(appMs - 20);
     expect(requestMs).toBeGreaterThanOrEqual(upstreamMs - 2);
     // With a fast client, almost all the time was in the app.
     expect(requestMs - upstreamMs).toBeLessThan(250);

@@ -146,6 +146,18 @@ export class RunningJaeger {
 
 /** Starts Jaeger and resolves once both its OTLP receiver and its query API answer. */
 export async function startJaeger(): Promise<RunningJaeger> {
+  // A port freePort() handed out can be taken by a parallel test file before Jaeger binds it: a
+  // fixture race, so start again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startJaegerOnce();
+    } catch (err) {
+      if (attempt >= 4 || !/address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startJaegerOnce(): Promise<RunningJaeger> {
   const ports = { otlpHttp: await freePort(), queryHttp: await freePort(), queryGrpc: await freePort() };
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OTEL_') && !k.startsWith('JAEGER_')) env[k] = v;
