@@ -179,6 +179,35 @@ export async function startNginx(o: NginxOptions): Promise<RunningNginx> {
   }
 }
 
+/**
+ * A loopback port nobody listens on, for the "app is down" upstream, that stays that way. A port
+ * freePort() hands out comes from the ephemeral range, from which every parallel test file's
+ * listen(0) draws too: one could start answering on it mid-run and the 502 test would get its
+ * answer. Below the ephemeral range (and above the usual fixed service ports) only a server told
+ * that exact port listens; the suite has none. Checked to refuse a connection before use.
+ */
+export async function deadPort(): Promise<number> {
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    /* not Linux: the usual default */
+  }
+  const from = 20000;
+  const to = Math.max(from + 1000, low) - 1;
+  const net = await import('node:net');
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from));
+    const refused = await new Promise<boolean>((resolve) => {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('connect', () => (sock.destroy(), resolve(false)));
+      sock.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+    });
+    if (refused) return port;
+  }
+  throw new Error('no refusing loopback port found below the ephemeral range');
+}
+
 /** `key="value"` and `key=value` pairs of a distributed_trace log line. */
 export function parseLogLine(line: string): Record<string, string> {
   const out: Record<string, string> = {};

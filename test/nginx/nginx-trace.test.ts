@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { httpGet, spawnApp, SpawnedApp } from '../fixtures/spawn-app';
 import { OtlpReceiver, ReceivedSpan } from '../fixtures/otlp-receiver';
 import { freePort } from '../collector/collector-process';
-import { checkConfig, NGINX_DIR, parseLogLine, RunningNginx, startNginx } from './nginx-process';
+import { checkConfig, deadPort, NGINX_DIR, parseLogLine, RunningNginx, startNginx } from './nginx-process';
 
 let receiver: OtlpReceiver;
 let app: SpawnedApp;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      nginx = await startNginx({ port, appPort, deadPort: await freePort() });
+      nginx = await startNginx({ port, appPort, deadPort: await deadPort() });
       base = `http://127.0.0.1:${port}`;
       break;
     } catch (err) {
@@ -145,6 +145,9 @@ describe('trace id: nginx log line ⇄ app server span', () => {
 
   test('the JSON log format carries the same ids and timings', async () => {
     const { log } = await viaNginx('/users');
+    // nginx writes access.log, then access.json: wait for the second line as for the first.
+    const deadline = Date.now() + 5000;
+    while (nginx.jsonLog().length < nginx.accessLog().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const json = nginx.jsonLog().at(-1)!;
     expect(json.trace_id).toBe(log.trace_id);
     expect(json.x_trace_id).toBe(log.x_trace_id);

@@ -8,7 +8,6 @@
 // Sizes are small on purpose (queue 128, batch 32, 100 req/s): the queue fills within a second of
 // a fault, so "queue limit honoured" and "drops counted" are exercised, not assumed.
 import { OtlpReceiver, ReceivedSpan } from '../fixtures/otlp-receiver';
-import { freePort } from '../fixtures/postgres';
 import { Apps, logLines, shutdownSummary, timedExit } from './harness/app-under-test';
 import { record } from './harness/results';
 import { RssSampler } from './harness/rss-sampler';
@@ -62,11 +61,33 @@ interface Run {
   exit: { code: number | null; ms: number };
 }
 
+const isAddrInUse = (err: unknown) => (err as NodeJS.ErrnoException)?.code === 'EADDRINUSE';
+
 async function startPair(env: Record<string, string>) {
-  const port = await freePort();
-  const rx = await new OtlpReceiver().start(port);
+  // The receiver listens on a port of its own choosing (0), so nothing can take it first; its port
+  // is kept for the restart.
+  const rx = await new OtlpReceiver().start();
+  const port = rx.port;
   const app = apps.start('http-pg-app.js', { ...BASE_ENV, ...env, OTEL_EXPORTER_OTLP_ENDPOINT: rx.url });
   return { port, rx, app, appPort: await app.port() };
+}
+
+/**
+ * The collector back on the port it had. While it was down the port was free, and a parallel test
+ * file's outgoing connection can hold it as its local (ephemeral) port for a moment: bind then fails
+ * with EADDRINUSE until that connection closes. That is the fixture's race, not the app's: try again
+ * for a few seconds (the resume bound is measured from the moment it is back).
+ */
+async function restartOn(port: number): Promise<OtlpReceiver> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await new OtlpReceiver().start(port);
+    } catch (err) {
+      if (!isAddrInUse(err) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 /**
@@ -89,19 +110,16 @@ async function run(fault: Fault): Promise<Run> {
     const controlRss = new RssSampler(control.app.proc.pid!).start();
     const faultStart = Date.now();
     const stopped = await fault.apply(rx);
-    // Arrivals at the faulty collector (it counts a request as `rejected` once the body is in).
-    const arrivals: number[] = [];
-    let seen = 0;
-    const poll = setInterval(() => {
-      for (; seen < rx.rejected; seen++) arrivals.push(Date.now() - faultStart);
-    }, 10);
+    // Arrivals at the faulty collector, stamped by the receiver itself the moment it takes a request
+    // in (body read; a 429 is answered in that same turn): no polling delay of the test's own loop
+    // between an arrival and its timestamp, which made gaps look shorter or longer than they were.
+    const rejectedBefore = rx.rejectedAt.length;
     const [during, controlDuring] = await both(FAULT_MILLIS, RATE, 'fault');
-    clearInterval(poll);
-    for (; seen < rx.rejected; seen++) arrivals.push(Date.now() - faultStart);
+    const arrivals = rx.rejectedAt.slice(rejectedBefore).map((t) => t - faultStart);
 
     // The collector comes back: same address, answering 200.
     if (stopped) {
-      rx = await new OtlpReceiver().start(subject.port);
+      rx = await restartOn(subject.port);
       receivers.push(rx);
     } else rx.behaviour = { mode: 'ok' };
     const backAt = Date.now();
