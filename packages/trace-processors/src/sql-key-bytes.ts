@@ -91,17 +91,17 @@ export class KeyBytes {
     this.length = n;
   }
 
-  /** `text[start, end)` as it is, ASCII letters lower-cased when `lower` (an unquoted ASCII word). */
-  pushAsciiWord(text: string, start: number, end: number, lower: boolean): void {
+  /** ASCII code units `units[start, end)` as they are, letters lower-cased when `lower` (an unquoted word). */
+  pushAsciiWord(units: Uint16Array, start: number, end: number, lower: boolean): void {
     let n = this.open(end - start);
     const bytes = this.bytes;
     if (lower) {
       for (let i = start; i < end; i++) {
-        const c = text.charCodeAt(i);
+        const c = units[i];
         bytes[n++] = c >= 65 && c <= 90 ? c | 0x20 : c;
       }
     } else {
-      for (let i = start; i < end; i++) bytes[n++] = text.charCodeAt(i);
+      for (let i = start; i < end; i++) bytes[n++] = units[i];
     }
     this.length = n;
   }

@@ -105,6 +105,15 @@ const MASK = SIZE - 1;
 /** Interned lower-case spelling per slot ('' = empty slot). */
 const TEXT: string[] = new Array<string>(SIZE).fill('');
 const FLAGS = new Int32Array(SIZE);
+/** Room per slot in CHARS (longer words are not added). */
+const SLOT_CHARS = 32;
+/**
+ * Per slot, the word's length (0 = empty slot) and its characters `| 0x20`: among the characters of
+ * an unquoted ASCII word (letters, digits, `_`, `$`), `| 0x20` folds only upper case to lower, so a
+ * word's code units compare with one OR each.
+ */
+const LENGTHS = new Uint8Array(SIZE);
+const CHARS = new Uint8Array(SIZE * SLOT_CHARS);
 /** The same words by spelling: for non-ASCII words, which `toLowerCase` may turn into ASCII (`K` U+212A → `k`). */
 const BY_TEXT = new Map<string, number>();
 
@@ -118,7 +127,10 @@ function add(words: Iterable<string>, flags: number): void {
   for (const word of words) {
     let slot = hashLower(word, 0, word.length);
     while (TEXT[slot] !== '' && TEXT[slot] !== word) slot = (slot + 1) & MASK;
+    if (word.length > SLOT_CHARS) throw new Error(`keyword too long: ${word}`);
     TEXT[slot] = word;
+    LENGTHS[slot] = word.length;
+    for (let i = 0; i < word.length; i++) CHARS[slot * SLOT_CHARS + i] = word.charCodeAt(i) | 0x20;
     FLAGS[slot] |= flags;
     BY_TEXT.set(word, FLAGS[slot]);
     if (word.length > maxLength) maxLength = word.length;
@@ -165,11 +177,11 @@ export const word = {
 };
 
 /**
- * Recognise the word `text[start, end)` whose hash and WORD_* flags the lexer computed while
- * scanning it: fills `word`. Only a non-ASCII word is sliced (and lower-cased: `toLowerCase` may
- * turn it into a keyword).
+ * Recognise the word `text[start, end)` (its code units: `units`, see SqlLexer) whose hash and
+ * WORD_* flags the lexer computed while scanning it: fills `word`. Only a non-ASCII word is sliced
+ * (and lower-cased: `toLowerCase` may turn it into a keyword).
  */
-export function recognizeWord(text: string, start: number, end: number, hash: number, bits: number): void {
+export function recognizeWord(units: Uint16Array, text: string, start: number, end: number, hash: number, bits: number): void {
   if (!built) buildTable();
   word.dollarQuote = (bits & WORD_DOLLAR_QUOTE) !== 0;
   const len = end - start;
@@ -177,10 +189,10 @@ export function recognizeWord(text: string, start: number, end: number, hash: nu
     if (len <= maxLength) {
       let slot = (hash ^ (hash >>> 10)) & MASK;
       for (;;) {
-        const candidate = TEXT[slot];
-        if (candidate === '') break;
-        if (candidate.length === len && sameLower(text, start, candidate)) {
-          word.lower = candidate;
+        const length = LENGTHS[slot];
+        if (length === 0) break;
+        if (length === len && sameFolded(units, start, len, slot * SLOT_CHARS)) {
+          word.lower = TEXT[slot];
           word.flags = FLAGS[slot];
           return;
         }
@@ -210,12 +222,8 @@ export function isReservedWord(text: string, start: number, end: number): boolea
   }
 }
 
-/** `text[start, start + lower.length)` equals `lower` ignoring ASCII case. */
-function sameLower(text: string, start: number, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    let c = text.charCodeAt(start + i);
-    if (c >= 65 && c <= 90) c |= 0x20;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
+/** The word `units[start, start + len)` is the table's word at `CHARS[at]` (see CHARS). */
+function sameFolded(units: Uint16Array, start: number, len: number, at: number): boolean {
+  for (let i = 0; i < len; i++) if ((units[start + i] | 0x20) !== CHARS[at + i]) return false;
   return true;
 }

@@ -10,6 +10,11 @@
  * in the input on any input, and it never throws.
  *
  * It allocates nothing per token: `next()` returns the kind and leaves the bounds in `start`/`end`.
+ *
+ * It reads the text's UTF-16 code units from a typed array filled once per text (natively, by
+ * `Buffer#write`), not through `charCodeAt`: every `charCodeAt` in optimised code dispatches on the
+ * string's representation, which cost about a third of the lexer's time (and the normalizer reads
+ * the same units again through `units`).
  */
 
 export const enum TokenKind {
@@ -130,6 +135,16 @@ export const WORD_NON_ASCII = 2;
 /** … `$$` after its first character (`E$$x$$` is a name for PostgreSQL, a broken dollar quote for us). */
 export const WORD_DOLLAR_QUOTE = 4;
 
+/** Reads up to two units past the end of the text see zeros (the lookahead `charCodeAt` answered with NaN: both match no class). */
+const PAD = 3;
+/** A reused lexer keeps its buffer between texts up to this many units; a longer text's buffer is dropped by `release`. */
+const KEPT_UNITS = 32 * 1024;
+/** `Buffer#write(…, 'utf16le')` copies code units in our typed array's order only on little-endian hosts. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const NO_UNITS = new Uint16Array(PAD);
+/** Texts up to this long are copied by a loop rather than by `Buffer#write`. */
+const COPIED_UNITS = 24;
+
 export class SqlLexer {
   /** Start offset (inclusive) of the token last returned by `next()`. */
   start = 0;
@@ -143,9 +158,14 @@ export class SqlLexer {
   wordHash = 0;
   wordBits = 0;
 
+  /** The text's code units, then PAD zeros; valid until the next `init`. */
+  units: Uint16Array = NO_UNITS;
+  /** Byte view of `units` for `Buffer#write`. */
+  private unitBytes: Buffer | null = null;
+
   private pos = 0;
-  private len: number;
-  private text: string;
+  private len = 0;
+  private text = '';
   /**
    * Operator characters before this offset are known to lex one at a time (the tail of a run of
    * `+`/`-` cut off by the trailing-sign rule). Without this memo, `+-+-+-…` would rescan the rest
@@ -154,12 +174,48 @@ export class SqlLexer {
   private opSingleUntil = 0;
 
   constructor(text: string) {
-    this.text = text;
-    this.len = text.length;
+    this.init(text);
   }
 
   /** Start over on another text (lets a caller reuse one lexer instead of allocating one per statement). */
   init(text: string): void {
+    this.loadUnits(text);
+    this.restart(text);
+  }
+
+  /** Start over on the text `source` holds, sharing its code units (valid while `source` keeps that text). */
+  share(source: SqlLexer): void {
+    this.units = source.units;
+    this.unitBytes = null;
+    this.restart(source.text);
+  }
+
+  /** Drop the text, and a buffer grown for a long one (`init` makes a new one when needed). */
+  release(): void {
+    if (this.units.length > KEPT_UNITS + PAD) {
+      this.units = NO_UNITS;
+      this.unitBytes = null;
+    }
+    this.restart('');
+  }
+
+  private loadUnits(text: string): void {
+    const n = text.length;
+    let units = this.units;
+    if (units.length < n + PAD || this.unitBytes === null) {
+      // Room to spare: a reused lexer sees statements of many lengths.
+      units = this.units = new Uint16Array(Math.max(n + PAD, Math.min(2 * n, KEPT_UNITS) + PAD, 256));
+      this.unitBytes = Buffer.from(units.buffer, units.byteOffset, units.byteLength);
+    }
+    // `write` costs a call into C++ (~60 ns), more than a loop over a couple of dozen characters.
+    if (LITTLE_ENDIAN && n > COPIED_UNITS) this.unitBytes!.write(text, 0, 'utf16le');
+    else for (let i = 0; i < n; i++) units[i] = text.charCodeAt(i);
+    units[n] = 0;
+    units[n + 1] = 0;
+    units[n + 2] = 0;
+  }
+
+  private restart(text: string): void {
     this.text = text;
     this.len = text.length;
     this.pos = 0;
@@ -180,7 +236,7 @@ export class SqlLexer {
   }
 
   next(): TokenKind {
-    const text = this.text;
+    const units = this.units;
     const len = this.len;
     let pos = this.pos;
     let space = false;
@@ -192,17 +248,17 @@ export class SqlLexer {
         this.spaceBefore = space;
         return TokenKind.End;
       }
-      const c = text.charCodeAt(pos);
+      const c = units[pos];
       if (c < 128 && (CLASS[c] & SPACE) !== 0) {
         pos++;
         space = true;
         continue;
       }
-      if (c === CH_MINUS && text.charCodeAt(pos + 1) === CH_MINUS) {
+      if (c === CH_MINUS && units[pos + 1] === CH_MINUS) {
         // Line comment: to the end of the line (PostgreSQL ends it at \n or \r).
         let p = pos + 2;
         while (p < len) {
-          const d = text.charCodeAt(p);
+          const d = units[p];
           if (d === CH_LF || d === CH_CR) break;
           p++;
         }
@@ -211,16 +267,16 @@ export class SqlLexer {
         this.commentCount++;
         continue;
       }
-      if (c === CH_SLASH && text.charCodeAt(pos + 1) === CH_STAR) {
+      if (c === CH_SLASH && units[pos + 1] === CH_STAR) {
         // Block comments nest in PostgreSQL (unlike the SQL standard's reading in other engines).
         let depth = 1;
         let p = pos + 2;
         while (p < len && depth > 0) {
-          const d = text.charCodeAt(p);
-          if (d === CH_STAR && text.charCodeAt(p + 1) === CH_SLASH) {
+          const d = units[p];
+          if (d === CH_STAR && units[p + 1] === CH_SLASH) {
             depth--;
             p += 2;
-          } else if (d === CH_SLASH && text.charCodeAt(p + 1) === CH_STAR) {
+          } else if (d === CH_SLASH && units[p + 1] === CH_STAR) {
             depth++;
             p += 2;
           } else {
@@ -238,11 +294,11 @@ export class SqlLexer {
 
     this.spaceBefore = space;
     this.start = pos;
-    const c = text.charCodeAt(pos);
+    const c = units[pos];
 
     // Identifiers, keywords, and the prefixed literals that start like identifiers.
     if (isIdentStart(c)) {
-      const n = text.charCodeAt(pos + 1);
+      const n = units[pos + 1];
       if (n === CH_SQUOTE) {
         // E'…' (backslash escapes), B'…', X'…', N'…': a prefix letter glued to a quote.
         const lower = c | 0x20;
@@ -251,7 +307,7 @@ export class SqlLexer {
           return this.quoted(pos + 1, CH_SQUOTE, false, TokenKind.String);
         }
       } else if (n === CH_AMP && (c | 0x20) === 117 /* u */) {
-        const q = text.charCodeAt(pos + 2);
+        const q = units[pos + 2];
         if (q === CH_SQUOTE) return this.quoted(pos + 2, CH_SQUOTE, false, TokenKind.String);
         if (q === CH_DQUOTE) return this.quoted(pos + 2, CH_DQUOTE, false, TokenKind.QuotedIdent);
       }
@@ -268,7 +324,7 @@ export class SqlLexer {
       let dollar = false;
       let p = pos + 1;
       while (p < len) {
-        const d = text.charCodeAt(p);
+        const d = units[p];
         let l = d;
         if (d < 128) {
           l = IDENT_LOWER[d];
@@ -284,7 +340,7 @@ export class SqlLexer {
       // `$$` after the first character (rare: looked for only in words holding a `$`).
       if (dollar) {
         for (let q = pos + 2; q < p; q++) {
-          if (text.charCodeAt(q) === CH_DOLLAR && text.charCodeAt(q - 1) === CH_DOLLAR) {
+          if (units[q] === CH_DOLLAR && units[q - 1] === CH_DOLLAR) {
             bits |= WORD_DOLLAR_QUOTE;
             break;
           }
@@ -295,7 +351,7 @@ export class SqlLexer {
       return this.token(p, TokenKind.Word);
     }
 
-    if (isDigit(c) || (c === CH_DOT && isDigit(text.charCodeAt(pos + 1)))) return this.number(pos);
+    if (isDigit(c) || (c === CH_DOT && isDigit(units[pos + 1]))) return this.number(pos);
 
     switch (c) {
       case CH_SQUOTE:
@@ -319,7 +375,7 @@ export class SqlLexer {
       case CH_DOT:
         return this.token(pos + 1, TokenKind.Dot);
       case CH_COLON: {
-        const n = text.charCodeAt(pos + 1);
+        const n = units[pos + 1];
         if (n === CH_COLON) return this.token(pos + 2, TokenKind.Cast);
         if (n === CH_EQUALS) return this.token(pos + 2, TokenKind.Colon);
         return this.token(pos + 1, TokenKind.Colon);
@@ -352,13 +408,13 @@ export class SqlLexer {
    * merges adjacent literals, which has the same effect on the output.
    */
   private quoted(open: number, quote: number, backslash: boolean, kind: TokenKind): TokenKind {
-    const text = this.text;
+    const units = this.units;
     const len = this.len;
     let p = open + 1;
     while (p < len) {
-      const d = text.charCodeAt(p);
+      const d = units[p];
       if (d === quote) {
-        if (text.charCodeAt(p + 1) === quote) {
+        if (units[p + 1] === quote) {
           p += 2;
           continue;
         }
@@ -372,19 +428,20 @@ export class SqlLexer {
   /** `$1` parameter, `$$…$$` or `$tag$…$tag$` dollar quote, or a lone `$` (an error in PostgreSQL). */
   private dollar(pos: number): TokenKind {
     const text = this.text;
+    const units = this.units;
     const len = this.len;
-    const n = text.charCodeAt(pos + 1);
+    const n = units[pos + 1];
     if (isDigit(n)) {
       let p = pos + 2;
-      while (p < len && isDigit(text.charCodeAt(p))) p++;
+      while (p < len && isDigit(units[p])) p++;
       return this.token(p, TokenKind.Param);
     }
     let p = pos + 1;
     if (n !== CH_DOLLAR) {
       if (!isIdentStart(n)) return this.token(pos + 1, TokenKind.Other);
       p++;
-      while (p < len && isTagCont(text.charCodeAt(p))) p++;
-      if (text.charCodeAt(p) !== CH_DOLLAR) {
+      while (p < len && isTagCont(units[p])) p++;
+      if (units[p] !== CH_DOLLAR) {
         // `$abc` without a closing `$` is not a dollar quote; leave `$` alone, `abc` is lexed next.
         return this.token(pos + 1, TokenKind.Other);
       }
@@ -396,45 +453,45 @@ export class SqlLexer {
   }
 
   private number(pos: number): TokenKind {
-    const text = this.text;
+    const units = this.units;
     const len = this.len;
     let p = pos;
-    const c = text.charCodeAt(p);
-    const n = text.charCodeAt(p + 1) | 0x20;
+    const c = units[p];
+    const n = units[p + 1] | 0x20;
     if (c === CH_0 && (n === 120 /* x */ || n === 111 /* o */ || n === 98 /* b */)) {
       // 0x1F, 0o17, 0b101 (PostgreSQL 16+). Hex digits include letters, so scan the widest class.
       p += 2;
       while (p < len) {
-        const d = text.charCodeAt(p);
+        const d = units[p];
         if (d < 128 && ((CLASS[d] & HEX) !== 0 || d === CH_UNDERSCORE)) p++;
         else break;
       }
       return this.token(p, TokenKind.Number);
     }
     p = this.digits(p);
-    if (text.charCodeAt(p) === CH_DOT && text.charCodeAt(p + 1) !== CH_DOT) {
+    if (units[p] === CH_DOT && units[p + 1] !== CH_DOT) {
       // `1.5`, `1.`, `.5` — but `1..5` is not a decimal (slice bounds in some dialects).
       p = this.digits(p + 1);
     }
-    const e = text.charCodeAt(p) | 0x20;
+    const e = units[p] | 0x20;
     if (e === 101 /* e */) {
       let q = p + 1;
-      const sign = text.charCodeAt(q);
+      const sign = units[q];
       if (sign === 43 /* + */ || sign === CH_MINUS) q++;
-      if (isDigit(text.charCodeAt(q))) p = this.digits(q);
+      if (isDigit(units[q])) p = this.digits(q);
     }
     // PostgreSQL rejects `123abc` ("trailing junk"); we take the junk into the number so that no part
     // of a malformed literal survives as an identifier.
-    while (p < len && isIdentCont(text.charCodeAt(p))) p++;
+    while (p < len && isIdentCont(units[p])) p++;
     return this.token(p, TokenKind.Number);
   }
 
   private digits(p: number): number {
-    const text = this.text;
+    const units = this.units;
     const len = this.len;
     while (p < len) {
-      const d = text.charCodeAt(p);
-      if (isDigit(d) || (d === CH_UNDERSCORE && isDigit(text.charCodeAt(p + 1)))) p++;
+      const d = units[p];
+      if (isDigit(d) || (d === CH_UNDERSCORE && isDigit(units[p + 1]))) p++;
       else break;
     }
     return p;
@@ -447,15 +504,15 @@ export class SqlLexer {
    */
   private operator(pos: number): TokenKind {
     if (pos < this.opSingleUntil) return this.token(pos + 1, TokenKind.Operator);
-    const text = this.text;
+    const units = this.units;
     const len = this.len;
     let p = pos;
     let special = false;
     while (p < len) {
-      const d = text.charCodeAt(p);
+      const d = units[p];
       if (d >= 128 || (CLASS[d] & OP_CHAR) === 0) break;
       if (p > pos) {
-        const prev = text.charCodeAt(p - 1);
+        const prev = units[p - 1];
         if ((prev === CH_MINUS && d === CH_MINUS) || (prev === CH_SLASH && d === CH_STAR)) {
           p--;
           break;
@@ -471,7 +528,7 @@ export class SqlLexer {
       // every operator starting in the cut-off part is a single character.
       this.opSingleUntil = p;
       while (p - pos > 1) {
-        const last = text.charCodeAt(p - 1);
+        const last = units[p - 1];
         if (last === 43 || last === CH_MINUS) p--;
         else break;
       }

@@ -136,6 +136,8 @@ export type KeyHasher = (key: Uint8Array | string) => string;
 class Normalizer {
   private readonly lexer = new SqlLexer('');
   private sql = '';
+  /** The statement's code units (the lexer's: see SqlLexer). */
+  private units: Uint16Array = this.lexer.units;
   private maxLength = DEFAULT_MAX_SANITIZED_LENGTH;
   private readonly key = new KeyBytes();
   /** Finished pieces of the sanitized text (a pending run is not in here yet). */
@@ -190,6 +192,7 @@ class Normalizer {
     this.sql = sql;
     this.maxLength = maxLength;
     this.lexer.init(sql);
+    this.units = this.lexer.units;
     // Fresh arrays: allocating an empty array is cheaper than `length = 0` (a call into the runtime).
     this.key.reset();
     this.san = [];
@@ -199,7 +202,7 @@ class Normalizer {
     this.lastTok = -1;
     this.lastTokInRun = false;
     this.frames = [];
-    this.summary.reset(sql);
+    this.summary.reset(sql, this.lexer);
     this.values = null;
     this.prevKind = TokenKind.End;
     this.prevWord = '';
@@ -216,7 +219,8 @@ class Normalizer {
   release(): void {
     // Slices of the statement (sanitized pieces, lower-cased names) would keep the raw text alive.
     this.sql = '';
-    this.lexer.init('');
+    this.lexer.release();
+    this.units = this.lexer.units;
     this.hashKey = undefined;
     this.key.release();
     this.san = NO_PARTS;
@@ -235,13 +239,13 @@ class Normalizer {
 
   /** Append the source text `[start, end)`, after one space when `space` (and the output does not end in one). */
   private verbatim(start: number, end: number, space: boolean): void {
-    const sql = this.sql;
+    const units = this.units;
     this.lastTokInRun = true;
     this.lastTok = start;
     if (this.runStart >= 0) {
       // The output ends with the run (never with a space): grow it when the source already reads
       // exactly as the output should.
-      if (space ? start === this.runEnd + 1 && sql.charCodeAt(this.runEnd) === 32 : start === this.runEnd) {
+      if (space ? start === this.runEnd + 1 && units[this.runEnd] === 32 : start === this.runEnd) {
         this.runEnd = end;
         return;
       }
@@ -249,7 +253,7 @@ class Normalizer {
     }
     const san = this.san;
     if (space && san.length > 0 && san[san.length - 1] !== ' ') {
-      if (start > 0 && sql.charCodeAt(start - 1) === 32) {
+      if (start > 0 && units[start - 1] === 32) {
         this.runStart = start - 1;
       } else {
         san.push(' ');
@@ -264,7 +268,7 @@ class Normalizer {
   /** Append a text of our own (a placeholder), after one space when `space`. */
   private text(text: string, space: boolean): void {
     const san = this.san;
-    if (space && this.runStart >= 0 && this.sql.charCodeAt(this.runEnd) === 32) {
+    if (space && this.runStart >= 0 && this.units[this.runEnd] === 32) {
       // The separating space, when the source has one right there, rides along with the run.
       this.runEnd++;
       this.flushRun();
@@ -319,7 +323,7 @@ class Normalizer {
   }
 
   run(): NormalizedSql {
-    const { sql, lexer, key, san, frames, summary } = this;
+    const { sql, units, lexer, key, san, frames, summary } = this;
     for (;;) {
       const kind = lexer.next();
       if (kind === TokenKind.End) break;
@@ -329,7 +333,7 @@ class Normalizer {
       let lower = '';
       let flags = 0;
       if (kind === TokenKind.Word) {
-        recognizeWord(sql, lexer.start, lexer.end, lexer.wordHash, lexer.wordBits);
+        recognizeWord(units, sql, lexer.start, lexer.end, lexer.wordHash, lexer.wordBits);
         lower = word.lower;
         flags = word.flags;
         // `E$$secret$$` is one identifier for PostgreSQL (`$` continues a name), but a name holding
@@ -346,7 +350,7 @@ class Normalizer {
       // Likewise a "quoted identifier" holding quotes, dollars, `=`, line breaks, or far longer than
       // PostgreSQL's 63-byte name limit, is more likely a stray `"` pairing across a literal than a
       // name. (ORM aliases such as `"Customer->Orders.id"` stay well within these rules.)
-      if (kind === TokenKind.QuotedIdent && !checkQuotedIdent(sql, lexer.start, lexer.end)) {
+      if (kind === TokenKind.QuotedIdent && !checkQuotedIdent(units, sql, lexer.start, lexer.end)) {
         return this.unterminatedResult();
       }
 
@@ -428,7 +432,7 @@ class Normalizer {
             key.pushChar(63 /* ? */);
           } else {
             const bits = lexer.wordBits;
-            if ((bits & WORD_NON_ASCII) === 0) key.pushAsciiWord(sql, lexer.start, lexer.end, (bits & WORD_UPPER) !== 0);
+            if ((bits & WORD_NON_ASCII) === 0) key.pushAsciiWord(units, lexer.start, lexer.end, (bits & WORD_UPPER) !== 0);
             else key.push(lower, 0, lower.length);
             if ((flags & KW_TYPED_LITERAL) !== 0) this.typedWordAt = key.count - 1;
           }
@@ -475,7 +479,7 @@ class Normalizer {
             break;
           }
           // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
-          if (quoted.canonical && !isReservedWord(sql, quoted.open + 1, lexer.end - 1)) key.pushAsciiWord(sql, quoted.open + 1, lexer.end - 1, false);
+          if (quoted.canonical && !isReservedWord(sql, quoted.open + 1, lexer.end - 1)) key.pushAsciiWord(units, quoted.open + 1, lexer.end - 1, false);
           else key.push(sql, lexer.start, lexer.end);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
@@ -490,7 +494,7 @@ class Normalizer {
         case TokenKind.Operator: {
           const opStart = lexer.start;
           const opEnd = lexer.end;
-          const single = opEnd - opStart === 1 ? sql.charCodeAt(opStart) : 0;
+          const single = opEnd - opStart === 1 ? units[opStart] : 0;
           const signContext = isSignContext(this.prevKind, this.prevFlags);
           if (single === 63 /* ? */ && signContext) {
             // A `?` where an operand is expected is a placeholder (mysql2, knex, JDBC style) — or an
@@ -513,7 +517,7 @@ class Normalizer {
             }
             lexer.reset(mark);
           }
-          key.pushAsciiWord(sql, opStart, opEnd, false);
+          key.pushAsciiWord(units, opStart, opEnd, false);
           this.verbatim(opStart, opEnd, space);
           this.markNonConst();
           summary.other();
@@ -775,14 +779,14 @@ const quoted = {
  * breaks, or far longer than PostgreSQL's 63-byte name limit is more likely a stray `"` pairing across
  * a literal than a name. Otherwise fills `quoted`.
  */
-function checkQuotedIdent(sql: string, start: number, end: number): boolean {
+function checkQuotedIdent(units: Uint16Array, sql: string, start: number, end: number): boolean {
   // `U&"…"` may hold escapes; measure the part between the quotes.
-  const open = sql.charCodeAt(start) === 34 ? start : sql.indexOf('"', start);
+  const open = units[start] === 34 ? start : sql.indexOf('"', start);
   if (end - open - 2 > 128) return false;
   let canonical = open === start && end - open >= 3;
   let doubled = false;
   for (let i = open + 1; i < end - 1; i++) {
-    const c = sql.charCodeAt(i);
+    const c = units[i];
     if (c === 39 /* ' */ || c === 36 /* $ */ || c === 61 /* = */ || c === 10 || c === 13) return false;
     if (c === 34) doubled = true;
     if (canonical && !((c >= 97 && c <= 122) || c === 95 || (i > open + 1 && c >= 48 && c <= 57))) canonical = false;

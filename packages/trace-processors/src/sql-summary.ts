@@ -101,8 +101,9 @@ export class SummaryBuilder {
 
   /** The statement: words the keyword table does not know are sliced from it only when kept. */
   private text = '';
-  /** Re-reads a function candidate's name (see `nameText`); made on first use. */
+  /** Re-reads a function candidate's name (see `nameText`) from the units `source` holds; made on first use. */
   private nameLexer: SqlLexer | null = null;
+  private source: SqlLexer | null = null;
   /** Bounds of the word being fed, and whether it holds an upper-case letter (see `name`). */
   private wordStart = 0;
   private wordEnd = 0;
@@ -360,7 +361,7 @@ export class SummaryBuilder {
   /** Drop what the last statement left (names may be slices of its text); `reset` before reuse. */
   release(): void {
     this.text = '';
-    this.nameLexer?.init('');
+    this.nameLexer?.release();
     this.statements = NO_WORDS;
     this.parts = NO_WORDS;
     this.targets = NO_WORDS;
@@ -371,9 +372,10 @@ export class SummaryBuilder {
     this.topOperation = '';
   }
 
-  /** Back to the state of a new builder for the statement `text` (the normalizer reuses one). */
-  reset(text: string): void {
+  /** Back to the state of a new builder for the statement `text`, which `source` is lexing (the normalizer reuses one). */
+  reset(text: string, source: SqlLexer): void {
     this.text = text;
+    this.source = source;
     this.statements = [];
     this.parts = [];
     this.mode = Mode.None;
@@ -406,7 +408,7 @@ export class SummaryBuilder {
   private nameText(end: number): string {
     const lexer = this.nameLexer ?? (this.nameLexer = new SqlLexer(''));
     const text = this.text;
-    lexer.init(text);
+    lexer.share(this.source!);
     lexer.reset(this.nameStart);
     let out = '';
     let dot = false;
