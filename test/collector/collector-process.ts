@@ -111,7 +111,9 @@ async function startCollectorOnce(env: Record<string, string>, configPath: strin
     }
     try {
       const res = await fetch(`http://127.0.0.1:${ports.health}/`);
-      if (res.status === 200) return col;
+      // The collector's health check, not another server a parallel test file started on the
+      // port while the collector was failing to bind it.
+      if (res.status === 200 && /"status":"Server available"/.test(await res.text())) return col;
     } catch {
       /* not listening yet */
     }

@@ -163,7 +163,10 @@ export async function startNginx(o: NginxOptions): Promise<RunningNginx> {
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`nginx exited with ${proc.exitCode}:\n${nginx.stderr}\n${nginx.errorLog()}`);
     try {
-      await fetch(`http://127.0.0.1:${o.port}/__nginx_ready`, { signal: AbortSignal.timeout(500) });
+      const res = await fetch(`http://127.0.0.1:${o.port}/__nginx_ready`, { signal: AbortSignal.timeout(500) });
+      // Our nginx answering, not some other server a parallel test file started on the port while
+      // nginx is still retrying its bind (it retries for ~2.5 s before giving up).
+      if (!/^nginx/.test(res.headers.get('server') ?? '')) throw new Error('not nginx');
       // The readiness probe itself is logged: drop that line so tests count only their own.
       writeFileSync(join(dir, 'access.log'), '');
       writeFileSync(join(dir, 'access.json'), '');
