@@ -167,18 +167,26 @@ describe('npm run demo (examples/checkout)', () => {
   }, 180_000);
 
   test('cascade: the finding names credit scoring, the held connections, and the dashboard waiting for the pool', async () => {
-    const run = await runDemo(['--scenario', 'cascade', '--duration', '40']);
-    expect({ code: run.code, out: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, out: '' });
-    for (const pid of servicePids(run.stdout)) expect(alive(pid)).toBe(false);
-    expect(run.stdout).toMatch(/in flight/); // the progress line
+    // The detection is statistical over time windows of a real load run: on a loaded machine a run
+    // now and then does not build the backlog (seen once in a fresh-clone run). A run without the
+    // finding is measured once more; two misses in a row fail, with what the analysis found each time.
+    const misses: string[] = [];
+    let run: Run;
+    let report: any;
+    let cascade: any;
+    for (let attempt = 1; ; attempt++) {
+      run = await runDemo(['--scenario', 'cascade', '--duration', '40']);
+      expect({ code: run.code, out: run.code === 0 ? '' : explain(run) }).toEqual({ code: 0, out: '' });
+      for (const pid of servicePids(run.stdout)) expect(alive(pid)).toBe(false);
+      expect(run.stdout).toMatch(/in flight/); // the progress line
 
-    const report = readAnalysis(run);
-    const cascade = report.findings.find((f: any) => f.type === 'cascade');
-    // On a miss, say what the analysis did find: the detection is statistical over time windows, so
-    // the other findings and the printed report are what tells a broken detector from a run whose
-    // load did not build the backlog.
-    if (cascade === undefined) {
-      throw new Error(`no cascade finding; findings: ${JSON.stringify(report.findings.map((f: any) => f.summary ?? f.type))}\n${run.stdout.slice(-3000)}`);
+      report = readAnalysis(run);
+      cascade = report.findings.find((f: any) => f.type === 'cascade');
+      if (cascade !== undefined) break;
+      // On a miss, say what the analysis did find: the other findings and the printed report are
+      // what tells a broken detector from a run whose load did not build the backlog.
+      misses.push(`run ${attempt}: no cascade finding; findings: ${JSON.stringify(report.findings.map((f: any) => f.summary ?? f.type))}\n${run.stdout.slice(-3000)}`);
+      if (attempt >= 2) throw new Error(misses.join('\n\n'));
     }
     expect(cascade.dependency).toBe('credit-scoring');
     expect(cascade.holders).toEqual(['checkout-api']);
@@ -195,7 +203,7 @@ describe('npm run demo (examples/checkout)', () => {
     // The printed report carries the same finding.
     expect(run.stdout).toMatch(/Cascade: .*credit-scoring/s);
     expect(run.stdout).toMatch(/✓ cascade root cause: credit-scoring/);
-  }, 180_000);
+  }, 300_000); // one run takes ~45 s (~60 s on a loaded machine); room for the second
 
   test('Ctrl-C during the load stops every service and the embedded PostgreSQL, and exits 130', async () => {
     let sent = false;
