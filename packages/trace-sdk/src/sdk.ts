@@ -11,6 +11,7 @@ import { registerInstrumentations, Instrumentation } from '@opentelemetry/instru
 import { SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { createXTraceId, XTraceIdIntegration } from '@org/trace-propagator';
 import { BaggageAttributesSpanProcessor, createDbQueryHashing, UrlQueryRedactionSpanProcessor } from '@org/trace-processors';
+import { ChainedRootPropagator } from './chained-context';
 import { BoundedBatchSpanProcessor, ExportStats, raceTimeout } from './batch-span-processor';
 import { readConfig, SdkConfig, TracesExporterName } from './config';
 import type { Env } from './env-reader';
@@ -197,7 +198,7 @@ function buildPropagator(names: string[], xtrace: XTraceIdIntegration | undefine
     else if (n === 'baggage') propagators.push(new W3CBaggagePropagator());
     else if (n === 'xtraceid' && xtrace) propagators.push(xtrace.propagator);
   }
-  return new CompositePropagator({ propagators });
+  return new ChainedRootPropagator(new CompositePropagator({ propagators }));
 }
 
 function startupLine(config: SdkConfig, customExporter: boolean): string {
