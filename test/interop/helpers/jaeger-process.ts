@@ -101,16 +101,22 @@ export class RunningJaeger {
 
   /**
    * Polls until the trace holds everything `complete` wants (spans of several services arrive in
-   * separate batches). Bounded; on time-out the error shows what Jaeger had.
+   * separate batches) and every parent a span names is there too: the collector exports batches
+   * concurrently, so a span can reach Jaeger a moment before the parent that ended first (every
+   * caller checks the tree is connected). Bounded; on time-out the error shows what Jaeger had.
    */
   async waitForTrace(traceId: string, complete: (t: JaegerTrace) => boolean, timeoutMs = 20000): Promise<JaegerTrace> {
     const deadline = Date.now() + timeoutMs;
     let last: JaegerTrace | undefined;
+    const parentsIn = (t: JaegerTrace) => {
+      const ids = new Set(t.spans.map((s) => s.spanId));
+      return t.spans.every((s) => s.parentSpanId === undefined || ids.has(s.parentSpanId));
+    };
     for (;;) {
       last = await this.getTrace(traceId);
-      if (last && complete(last)) return last;
+      if (last && complete(last) && parentsIn(last)) return last;
       if (Date.now() > deadline) {
-        const have = last ? last.spans.map((s) => `${s.service}:${s.operation}`).join(', ') : 'nothing (404)';
+        const have = last ? last.spans.map((s) => `${s.service}:${s.operation}${s.parentSpanId && !last!.spans.some((p) => p.spanId === s.parentSpanId) ? ' (its parent missing)' : ''}`).join(', ') : 'nothing (404)';
         throw new Error(`trace ${traceId} incomplete in Jaeger after ${timeoutMs} ms; it has: ${have}`);
       }
       await sleep(250);
