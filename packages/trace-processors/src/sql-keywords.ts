@@ -21,7 +21,6 @@ import {
   TARGET_INTRODUCERS,
   TARGET_NOISE,
 } from './sql-summary-words';
-import { WORD_DOLLAR_QUOTE, WORD_NON_ASCII } from './sql-lexer';
 
 /** Flags of a word (bit set). The first five are the summary's, the rest the normalizer's. */
 export const KW_DML_OP = 1;
@@ -166,43 +165,44 @@ function buildTable(): void {
   for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
 }
 
-/** Result of `recognizeWord` (module state rather than an object per word). */
+/** Result of `recognizeAsciiWord` / `recognizeNonAsciiWord` (module state rather than an object per word). */
 export const word = {
   /** Lower-cased word: interned when it is in the table, '' for an ASCII word that is not (see above). */
   lower: '',
   /** KW_* flags (0 for words not in the table). */
   flags: 0,
-  /** The word contains `$$` (see the normalizer: a dollar quote with a stray prefix). */
-  dollarQuote: false,
 };
 
-/**
- * Recognise the word `text[start, end)` (its code units: `units`, see SqlLexer) whose hash and
- * WORD_* flags the lexer computed while scanning it: fills `word`. Only a non-ASCII word is sliced
- * (and lower-cased: `toLowerCase` may turn it into a keyword).
- */
-export function recognizeWord(units: Uint16Array, text: string, start: number, end: number, hash: number, bits: number): void {
+/** Build the table now (see `buildTable`): the recognizers below assume it, to stay small enough for V8 to inline. */
+export function prepareKeywords(): void {
   if (!built) buildTable();
-  word.dollarQuote = (bits & WORD_DOLLAR_QUOTE) !== 0;
+}
+
+/**
+ * Recognise the ASCII word `units[start, end)` (code units, see SqlLexer) whose lower-cased hash the
+ * lexer computed while scanning it: fills `word`, without slicing the word.
+ */
+export function recognizeAsciiWord(units: Uint16Array, start: number, end: number, hash: number): void {
   const len = end - start;
-  if ((bits & WORD_NON_ASCII) === 0) {
-    if (len <= maxLength) {
-      let slot = (hash ^ (hash >>> 10)) & MASK;
-      for (;;) {
-        const length = LENGTHS[slot];
-        if (length === 0) break;
-        if (length === len && sameFolded(units, start, len, slot * SLOT_CHARS)) {
-          word.lower = TEXT[slot];
-          word.flags = FLAGS[slot];
-          return;
-        }
-        slot = (slot + 1) & MASK;
+  if (len <= maxLength) {
+    let slot = (hash ^ (hash >>> 10)) & MASK;
+    for (;;) {
+      const length = LENGTHS[slot];
+      if (length === 0) break;
+      if (length === len && sameFolded(units, start, len, slot * SLOT_CHARS)) {
+        word.lower = TEXT[slot];
+        word.flags = FLAGS[slot];
+        return;
       }
+      slot = (slot + 1) & MASK;
     }
-    word.lower = '';
-    word.flags = 0;
-    return;
   }
+  word.lower = '';
+  word.flags = 0;
+}
+
+/** Recognise a word holding a non-ASCII character: sliced and lower-cased (`toLowerCase` may turn it into a keyword). */
+export function recognizeNonAsciiWord(text: string, start: number, end: number): void {
   const lower = text.slice(start, end).toLowerCase();
   word.lower = lower;
   word.flags = BY_TEXT.get(lower) ?? 0;

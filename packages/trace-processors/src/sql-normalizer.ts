@@ -13,8 +13,22 @@
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
 import { KeyBytes } from './sql-key-bytes';
-import { isReservedWord, KW_AS, KW_CONSTANT, KW_FROM_END, KW_KNOWN, KW_SAVEPOINT, KW_SIGN_CONTEXT, KW_TYPED_LITERAL, KW_VALUES, recognizeWord, word } from './sql-keywords';
-import { SqlLexer, TokenKind, WORD_NON_ASCII, WORD_UPPER } from './sql-lexer';
+import {
+  isReservedWord,
+  KW_AS,
+  KW_CONSTANT,
+  KW_FROM_END,
+  KW_KNOWN,
+  KW_SAVEPOINT,
+  KW_SIGN_CONTEXT,
+  KW_TYPED_LITERAL,
+  KW_VALUES,
+  prepareKeywords,
+  recognizeAsciiWord,
+  recognizeNonAsciiWord,
+  word,
+} from './sql-keywords';
+import { SqlLexer, TokenKind, WORD_DOLLAR_QUOTE, WORD_NON_ASCII, WORD_UPPER } from './sql-lexer';
 import { SUMMARY_PREV_FLAGS, SUMMARY_WORD_FLAGS, SummaryBuilder, Tok } from './sql-summary';
 
 /** Default cap on the sanitized text (32 KiB), applied at a token boundary. */
@@ -166,24 +180,10 @@ class Normalizer {
     rowKeyStart: -1,
     rowSanStart: -1,
   };
-  /**
-   * Kind of the previous significant token, and its lower-cased text and flags when it was a word
-   * ('' for a word the keyword table does not know: only keywords are ever compared).
-   */
-  private prevKind = TokenKind.End;
-  private prevWord = '';
-  private prevFlags = 0;
   /** The previous emitted token was a constant (literal, parameter, collapsed list). */
   private prevConst = false;
-  /** The previous token was a string literal (PostgreSQL concatenates adjacent ones). */
-  private prevString = false;
-  /** Drop the type of a `::cast` from the key (it followed a constant). */
-  private skipCastType = false;
   /** Token index in `key` of the last word when it is a type that may prefix a literal (`DATE '…'`). */
   private typedWordAt = -1;
-  /** Lower-cased text and flags of the current token when it is a word. */
-  private currentWord = '';
-  private currentFlags = 0;
   /** When set, the key is hashed from its bytes instead of returned as a string (see normalizeSqlHashed). */
   private hashKey: KeyHasher | undefined = undefined;
 
@@ -193,6 +193,7 @@ class Normalizer {
     this.maxLength = maxLength;
     this.lexer.init(sql);
     this.units = this.lexer.units;
+    prepareKeywords();
     // Fresh arrays: allocating an empty array is cheaper than `length = 0` (a call into the runtime).
     this.key.reset();
     this.san = [];
@@ -204,15 +205,8 @@ class Normalizer {
     this.frames = [];
     this.summary.reset(sql, this.lexer);
     this.values = null;
-    this.prevKind = TokenKind.End;
-    this.prevWord = '';
-    this.prevFlags = 0;
     this.prevConst = false;
-    this.prevString = false;
-    this.skipCastType = false;
     this.typedWordAt = -1;
-    this.currentWord = '';
-    this.currentFlags = 0;
   }
 
   /** Drop every reference to the last statement (no raw SQL kept alive between calls). */
@@ -224,8 +218,6 @@ class Normalizer {
     this.hashKey = undefined;
     this.key.release();
     this.san = NO_PARTS;
-    this.prevWord = '';
-    this.currentWord = '';
     word.lower = '';
     this.summary.release();
   }
@@ -239,21 +231,22 @@ class Normalizer {
 
   /** Append the source text `[start, end)`, after one space when `space` (and the output does not end in one). */
   private verbatim(start: number, end: number, space: boolean): void {
-    const units = this.units;
     this.lastTokInRun = true;
     this.lastTok = start;
-    if (this.runStart >= 0) {
-      // The output ends with the run (never with a space): grow it when the source already reads
-      // exactly as the output should.
-      if (space ? start === this.runEnd + 1 && units[this.runEnd] === 32 : start === this.runEnd) {
-        this.runEnd = end;
-        return;
-      }
-      this.flushRun();
-    }
+    // The output ends with the run (never with a space): grow it when the source already reads
+    // exactly as the output should — most tokens do. Kept this small so that V8 inlines it at its
+    // many call sites in the token loop.
+    const runEnd = this.runEnd;
+    if (this.runStart >= 0 && (space ? start === runEnd + 1 && this.units[runEnd] === 32 : start === runEnd)) this.runEnd = end;
+    else this.startRun(start, end, space);
+  }
+
+  /** `verbatim` for a token that cannot extend the pending run: the run so far is moved into `san`. */
+  private startRun(start: number, end: number, space: boolean): void {
+    this.flushRun();
     const san = this.san;
     if (space && san.length > 0 && san[san.length - 1] !== ' ') {
-      if (start > 0 && units[start - 1] === 32) {
+      if (start > 0 && this.units[start - 1] === 32) {
         this.runStart = start - 1;
       } else {
         san.push(' ');
@@ -324,6 +317,17 @@ class Normalizer {
 
   run(): NormalizedSql {
     const { sql, units, lexer, key, san, frames, summary } = this;
+    // Token-to-token state only this loop reads, kept in locals rather than fields (no load or store
+    // per token through the calls the loop makes). The kind of the previous significant token, and
+    // its lower-cased text and flags when it was a word ('' for a word the keyword table does not
+    // know: only keywords are ever compared):
+    let prevKind = TokenKind.End;
+    let prevWord = '';
+    let prevFlags = 0;
+    /** The previous token was a string literal (PostgreSQL concatenates adjacent ones). */
+    let prevString = false;
+    /** Drop the type of a `::cast` from the key (it followed a constant). */
+    let skipCastType = false;
     for (;;) {
       const kind = lexer.next();
       if (kind === TokenKind.End) break;
@@ -333,18 +337,20 @@ class Normalizer {
       let lower = '';
       let flags = 0;
       if (kind === TokenKind.Word) {
-        recognizeWord(units, sql, lexer.start, lexer.end, lexer.wordHash, lexer.wordBits);
-        lower = word.lower;
-        flags = word.flags;
+        const bits = lexer.wordBits;
         // `E$$secret$$` is one identifier for PostgreSQL (`$` continues a name), but a name holding
         // `$$` is far more likely a dollar-quoted literal with a stray letter in front of it.
-        if (word.dollarQuote) return this.unterminatedResult();
+        if ((bits & WORD_DOLLAR_QUOTE) !== 0) return this.unterminatedResult();
+        if ((bits & WORD_NON_ASCII) === 0) recognizeAsciiWord(units, lexer.start, lexer.end, lexer.wordHash);
+        else recognizeNonAsciiWord(sql, lexer.start, lexer.end);
+        lower = word.lower;
+        flags = word.flags;
       }
 
       // A literal glued to a word (`'O'Brien'`, `name='x'y`) is how a broken quote looks once the
       // lexer has re-synchronised on the *wrong* quotes: what reads as words may be the inside of a
       // literal. Valid SQL essentially never glues them, so the statement is treated as unterminated.
-      if (!space && ((1 << kind) & ATOM_KINDS) !== 0 && ((1 << this.prevKind) & ATOM_KINDS) !== 0 && (((1 << kind) | (1 << this.prevKind)) & QUOTED_KINDS) !== 0) {
+      if (!space && ((1 << kind) & ATOM_KINDS) !== 0 && ((1 << prevKind) & ATOM_KINDS) !== 0 && (((1 << kind) | (1 << prevKind)) & QUOTED_KINDS) !== 0) {
         return this.unterminatedResult();
       }
       // Likewise a "quoted identifier" holding quotes, dollars, `=`, line breaks, or far longer than
@@ -373,8 +379,8 @@ class Normalizer {
         this.values = null;
       }
 
-      const wasString = this.prevString;
-      this.prevString = false;
+      const wasString = prevString;
+      prevString = false;
       const wasConst = this.prevConst;
       this.prevConst = false;
       const wasTypedWordAt = this.typedWordAt;
@@ -385,13 +391,13 @@ class Normalizer {
           if (wasString) {
             // 'abc'
             // 'def'  — one literal in PostgreSQL; one `?` here.
-            this.prevString = true;
+            prevString = true;
             this.prevConst = true;
             break;
           }
           this.typedWordAt = wasTypedWordAt;
           this.emitConst(space, false);
-          this.prevString = true;
+          prevString = true;
           summary.other();
           break;
         }
@@ -404,21 +410,19 @@ class Normalizer {
           summary.other();
           break;
         case TokenKind.Word: {
-          this.currentWord = lower;
-          this.currentFlags = flags;
-          if (this.skipCastType) {
+          if (skipCastType) {
             // `'…'::int` groups with `'…'`: the type of a constant is dropped from the key.
-            this.skipCastType = false;
+            skipCastType = false;
             this.verbatim(lexer.start, lexer.end, space);
             this.prevConst = true;
-            this.prevWord = lower;
-            this.prevFlags = flags;
-            this.prevKind = kind;
+            prevWord = lower;
+            prevFlags = flags;
+            prevKind = kind;
             continue;
           }
           if (
             (flags & KW_CONSTANT) !== 0 &&
-            !(lower === 'null' && (this.prevWord === 'is' || (this.prevWord === 'not' && key.tokenIs(key.count - 2, 'is'))))
+            !(lower === 'null' && (prevWord === 'is' || (prevWord === 'not' && key.tokenIs(key.count - 2, 'is'))))
           ) {
             key.pushChar(63 /* ? */);
             this.verbatim(lexer.start, lexer.end, space);
@@ -428,7 +432,7 @@ class Normalizer {
             break;
           }
           // Savepoint names are generated (`sp_1`, `sp_2` …): they do not make a new shape.
-          if ((this.prevFlags & KW_SAVEPOINT) !== 0 && this.prevKind === TokenKind.Word) {
+          if ((prevFlags & KW_SAVEPOINT) !== 0 && prevKind === TokenKind.Word) {
             key.pushChar(63 /* ? */);
           } else {
             const bits = lexer.wordBits;
@@ -472,8 +476,8 @@ class Normalizer {
           break;
         }
         case TokenKind.QuotedIdent: {
-          if (this.skipCastType) {
-            this.skipCastType = false;
+          if (skipCastType) {
+            skipCastType = false;
             this.verbatim(lexer.start, lexer.end, space);
             this.prevConst = true;
             break;
@@ -495,7 +499,7 @@ class Normalizer {
           const opStart = lexer.start;
           const opEnd = lexer.end;
           const single = opEnd - opStart === 1 ? units[opStart] : 0;
-          const signContext = isSignContext(this.prevKind, this.prevFlags);
+          const signContext = isSignContext(prevKind, prevFlags);
           if (single === 63 /* ? */ && signContext) {
             // A `?` where an operand is expected is a placeholder (mysql2, knex, JDBC style) — or an
             // already sanitized literal — not PostgreSQL's jsonb `?` operator, which sits between two
@@ -510,9 +514,9 @@ class Normalizer {
             if (lexer.next() === TokenKind.Number) {
               this.emitConst(space, false);
               summary.other();
-              this.prevKind = TokenKind.Number;
-              this.prevWord = '';
-              this.prevFlags = 0;
+              prevKind = TokenKind.Number;
+              prevWord = '';
+              prevFlags = 0;
               continue;
             }
             lexer.reset(mark);
@@ -527,9 +531,9 @@ class Normalizer {
           if (wasConst) {
             // Keep the cast in the sanitized text, drop it (and its type) from the key.
             this.verbatim(lexer.start, lexer.end, space);
-            this.skipCastType = true;
+            skipCastType = true;
             this.prevConst = true;
-            this.prevKind = kind;
+            prevKind = kind;
             continue;
           }
           key.pushAscii('::');
@@ -544,12 +548,12 @@ class Normalizer {
           const openStart = lexer.start;
           const openEnd = lexer.end;
           // `?::int[]` — the array brackets belong to the dropped cast type.
-          if (!isParen && wasConst && this.prevKind === TokenKind.Word && key.lastIsChar(63 /* ? */)) {
+          if (!isParen && wasConst && prevKind === TokenKind.Word && key.lastIsChar(63 /* ? */)) {
             const mark = lexer.mark();
             if (lexer.next() === TokenKind.CloseBracket) {
               this.text('[]', space);
               this.prevConst = true;
-              this.prevKind = TokenKind.CloseBracket;
+              prevKind = TokenKind.CloseBracket;
               continue;
             }
             lexer.reset(mark);
@@ -568,7 +572,7 @@ class Normalizer {
           frame.constOnly = true;
           frame.hasElement = false;
           frame.hasParam = false;
-          frame.sanCollapsible = this.prevKind === TokenKind.Word && (isParen ? this.prevWord === 'in' : this.prevWord === 'array');
+          frame.sanCollapsible = prevKind === TokenKind.Word && (isParen ? prevWord === 'in' : prevWord === 'array');
           frame.valuesRow = isRow;
           key.pushChar(isParen ? 40 : 91);
           if (isRow) {
@@ -677,13 +681,13 @@ class Normalizer {
           break;
         }
       }
-      this.prevKind = kind;
+      prevKind = kind;
       if (kind === TokenKind.Word) {
-        this.prevWord = this.currentWord;
-        this.prevFlags = this.currentFlags;
+        prevWord = lower;
+        prevFlags = flags;
       } else {
-        this.prevWord = '';
-        this.prevFlags = 0;
+        prevWord = '';
+        prevFlags = 0;
       }
     }
 
@@ -705,17 +709,12 @@ class Normalizer {
       truncated = true;
     }
     const hashKey = this.hashKey;
-    const r: NormalizedSql & { hash?: string } = {
-      sanitized,
-      key: hashKey === undefined ? key.toString() : '',
-      summary: s.summary,
-      operation: s.operation,
-      collection: s.collection,
-      unterminated: false,
-      truncated,
-    };
-    if (hashKey !== undefined) r.hash = hashKey(key.hashInput());
-    return r;
+    if (hashKey === undefined) {
+      return { sanitized, key: key.toString(), summary: s.summary, operation: s.operation, collection: s.collection, unterminated: false, truncated };
+    }
+    // `hash` in the literal: added afterwards, it cost a map transition and a property backing store per statement.
+    const hash = hashKey(key.hashInput());
+    return { sanitized, key: '', summary: s.summary, operation: s.operation, collection: s.collection, unterminated: false, truncated, hash } as NormalizedSql;
   }
 
   /** Remove the text of the last emitted token from the sanitized output. */
