@@ -67,6 +67,7 @@ const KNOWN_BAD: Record<string, string | null> = {
   ORG_TRACE_PG_CONNECT_SPANS: 'sometimes',
   ORG_TRACE_URL_QUERY: 'hide',
   ORG_TRACE_CONSOLE_CONTEXT: 'yes please',
+  ORG_TRACE_LEAN_TRACER: 'sometimes',
   ORG_TRACE_BAGGAGE_ATTRIBUTES: 'http.*',
 };
 
