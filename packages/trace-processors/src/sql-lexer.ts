@@ -190,8 +190,12 @@ export class SqlLexer {
     this.restart(source.text);
   }
 
-  /** Drop the text, and a buffer grown for a long one (`init` makes a new one when needed). */
+  /**
+   * Drop the text, and a buffer grown for a long one (`init` makes a new one when needed). A kept
+   * buffer is zeroed first: the statement's literals must not outlive it in memory we hold on to.
+   */
   release(): void {
+    if (this.unitBytes !== null) this.units.fill(0, 0, this.len);
     if (this.units.length > KEPT_UNITS + PAD) {
       this.units = NO_UNITS;
       this.unitBytes = null;
