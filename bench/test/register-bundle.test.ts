@@ -50,6 +50,7 @@ describe('built register bundle', () => {
     // instrumentation-http's URL helpers go through the fast path first.
     expect(src).toContain('getInfoFromIncomingMessage$upstream');
     expect(src).toContain('removePortFromAddress$upstream');
+    expect(src).toContain('parseHostHeader$upstream');
     // No keepNames: no defineProperty per closure created.
     expect(src).not.toMatch(/__name\(/);
     // CommonJS require()s of the bundled OpenTelemetry ESM builds get plain objects.

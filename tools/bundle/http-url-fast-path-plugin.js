@@ -1,13 +1,14 @@
 'use strict';
 // esbuild plugin: instrumentation-http parses a WHATWG URL twice per incoming request, in two
 // module-private helpers (`getInfoFromIncomingMessage`: url.path / url.query; `removePortFromAddress`:
-// client.address from x-forwarded-for). This plugin makes each helper ask the fast path in
+// client.address from x-forwarded-for), and splits the Host header into an array (`parseHostHeader`:
+// server.address / server.port). This plugin makes each helper ask the fast path in
 // packages/trace-sdk/src/incoming-url-fast-path.ts first, which answers plain requests without a
 // parser and hands everything else to the upstream function unchanged (see that file for why the
 // answers are the same; its test compares them).
 //
 // Applied only to the instrumentation-http version the fast path was checked against, and only when
-// both helpers are found by their exact declarations. Otherwise the file is bundled untouched and
+// every helper is found by their exact declarations. Otherwise the file is bundled untouched and
 // the build warns: the optimisation is lost, never the behaviour.
 const fs = require('fs');
 const path = require('path');
@@ -17,6 +18,7 @@ const FILE = /[\\/]@opentelemetry[\\/]instrumentation-http[\\/]build[\\/]src[\\/
 const HELPERS = [
   { decl: 'function getInfoFromIncomingMessage(component, request, logger) {', name: 'getInfoFromIncomingMessage', fast: 'fastIncomingUrl(component, request)', args: 'component, request, logger' },
   { decl: 'function removePortFromAddress(input) {', name: 'removePortFromAddress', fast: 'fastAddressWithoutPort(input)', args: 'input' },
+  { decl: 'function parseHostHeader(hostHeader, proto) {', name: 'parseHostHeader', fast: 'fastHostHeader(hostHeader, proto)', args: 'hostHeader, proto' },
 ];
 
 function httpUrlFastPathPlugin({ fastPathModule, onPatch } = {}) {

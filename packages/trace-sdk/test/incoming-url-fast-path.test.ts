@@ -1,4 +1,5 @@
-import { fastAddressWithoutPort, fastIncomingUrl, isPlainHost } from '../src/incoming-url-fast-path';
+import { readFileSync } from 'node:fs';
+import { fastAddressWithoutPort, fastHostHeader, fastIncomingUrl, isPlainHost } from '../src/incoming-url-fast-path';
 import { seededRandom as rng } from '../../../test/fixtures/seeded-random';
 
 // instrumentation-http 0.223's helpers, as they read (utils.js): what the fast path must equal.
@@ -90,5 +91,34 @@ describe('incoming URL fast path (instrumentation-http helpers)', () => {
     expect(fastAddressWithoutPort('10.0.0.1')).toBe('10.0.0.1');
     expect(fastAddressWithoutPort('10.0.0.1:443')).toBe('10.0.0.1');
     expect(fastAddressWithoutPort('[::1]:80')).toBeUndefined();
+  });
+
+  it('host header split equals upstream parseHostHeader (its own source, from node_modules) wherever it answers', () => {
+    // The real function, cut out of instrumentation-http's utils.js: it is module-private.
+    const src = readFileSync(require.resolve('@opentelemetry/instrumentation-http/build/src/utils.js'), 'utf8');
+    const start = src.indexOf('function parseHostHeader(hostHeader, proto) {');
+    expect(start).toBeGreaterThanOrEqual(0);
+    const body = src.slice(start, src.indexOf('\nfunction ', start + 1));
+    const upstream = new Function(`${body}\nreturn parseHostHeader;`)() as (h: string, p?: string) => unknown;
+    const r = rng(11);
+    const PIECES = ['a', 'example', '.', 'com', '127', '0', '1', ':', ':', '8080', '[', ']', '::1', '-', '_', ' ', 'é', ''];
+    const inputs = [...HOSTS, ':', '::', 'a:', ':80', '[::1]', '[::1]:443', 'a:b:c'];
+    for (let i = 0; i < 20000; i++) inputs.push(Array.from({ length: 1 + Math.floor(r() * 6) }, () => PIECES[Math.floor(r() * PIECES.length)]).join(''));
+    let answered = 0;
+    const mismatches: unknown[] = [];
+    for (const input of inputs) {
+      for (const proto of ['http', 'https', undefined, 'ws', 'HTTP']) {
+        const fast = fastHostHeader(input, proto);
+        if (fast === undefined) continue;
+        answered++;
+        // JSON text compares values and key order (the result is spread into span attributes).
+        const expected = upstream(input, proto);
+        if (JSON.stringify(fast) !== JSON.stringify(expected)) mismatches.push({ input, proto, fast, expected });
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(answered).toBeGreaterThan(50000);
+    expect(fastHostHeader('[::1]:8080', 'http')).toBeUndefined();
+    expect(fastHostHeader(5 as never, 'http')).toBeUndefined();
   });
 });

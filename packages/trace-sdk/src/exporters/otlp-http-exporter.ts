@@ -175,7 +175,7 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       const mod: typeof httpType = this.url.protocol === 'https:' ? require('node:https') : require('node:http');
       if (this.agent === undefined) this.agent = new mod.Agent({ keepAlive: true, maxSockets: 2 });
       let finished = false;
-      const req = mod.request(
+      const req = uninstrumented(mod.request)(
         this.url,
         { method: 'POST', headers: { ...this.headers, 'Content-Length': String(body.length) }, agent: this.agent },
         (res) => {
@@ -206,6 +206,22 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       req.end(body);
     });
   }
+}
+
+type RequestFn = typeof httpType.request;
+
+/**
+ * `request` without an OpenTelemetry instrumentation's wrapper (the shimmer marks: `__wrapped`,
+ * `__original`), else as it is. Our export POSTs are never traced (suppressTracing says so too), but
+ * through instrumentation-http's wrapper each one still computed client-span attributes, hooked its
+ * request and response, and ran our outgoing X-Trace-ID hooks; and it made the instrumentation's
+ * shared code, hot for the app's own server spans, see client requests too (V8 then optimizes it
+ * for both shapes). One level only: a wrapper that is not an instrumentation's (a proxy agent,
+ * nock) stays in the path.
+ */
+function uninstrumented(request: RequestFn): RequestFn {
+  const r = request as RequestFn & { __wrapped?: unknown; __original?: unknown };
+  return r.__wrapped === true && typeof r.__original === 'function' ? (r.__original as RequestFn) : request;
 }
 
 function parseRetryAfter(v: string | undefined): number | undefined {
