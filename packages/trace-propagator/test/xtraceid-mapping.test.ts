@@ -119,6 +119,13 @@ describe('mapLegacyId', () => {
 });
 
 describe('formatTraceId', () => {
+  test('uuid: 8-4-4-4-12 of any 32-character id; other lengths split the same way', () => {
+    const bySlices = (t: string) => `${t.slice(0, 8)}-${t.slice(8, 12)}-${t.slice(12, 16)}-${t.slice(16, 20)}-${t.slice(20, 32)}`;
+    const ids = ['0'.repeat(32), 'f'.repeat(32), 'ABCDEF0123456789abcdef0123456789', '€'.repeat(32), '', 'abc', '0123456789abcdef0123456789abcdef00'];
+    for (let i = 0; i < 200; i++) ids.push(Array.from({ length: 32 }, (_, j) => ((i * 31 + j * 7) % 16).toString(16)).join(''));
+    for (const id of ids) expect([id, formatTraceId(id, 'uuid')]).toEqual([id, bySlices(id)]);
+  });
+
   test('uuid and hex renderings round-trip through mapLegacyId', () => {
     const id = '4bf92f3577b34da6a3ce929d0e0e4736';
     expect(formatTraceId(id, 'uuid')).toBe('4bf92f35-77b3-4da6-a3ce-929d0e0e4736');
