@@ -60,6 +60,8 @@ export interface SdkConfig {
   urlQuery: 'redact' | 'keep' | 'drop';
   /** Prefix console lines with the active trace context (opt-in: it changes the app's output). */
   consoleContext: boolean;
+  /** Start spans with LeanTracer/LeanSpan (same behaviour as the SDK's Tracer/SpanImpl, less CPU). */
+  leanTracer: boolean;
   /** Baggage keys copied onto every span started in that context (allow-list). */
   baggageAttributes: string[];
   /** Interval for rate-limited exporter error logs. */
@@ -152,6 +154,7 @@ export function readConfig(env: Env = process.env): SdkConfig {
     db,
     urlQuery: r.oneOf<'redact' | 'keep' | 'drop'>('ORG_TRACE_URL_QUERY', ['redact', 'keep', 'drop'], 'redact'),
     consoleContext: r.boolean('ORG_TRACE_CONSOLE_CONTEXT', false),
+    leanTracer: r.boolean('ORG_TRACE_LEAN_TRACER', true),
     baggageAttributes: readBaggageKeys(r),
     errorLogIntervalMillis: r.integer('ORG_TRACE_ERROR_LOG_INTERVAL_MS', 60_000, 100, 86_400_000),
     warnings: r.warnings,

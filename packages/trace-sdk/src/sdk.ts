@@ -21,6 +21,7 @@ import { OtlpHttpSpanExporter } from './exporters/otlp-http-exporter';
 import { createInstrumentations } from './instrumentations';
 import { EncodedSpanQueue } from './span-queue';
 import { LeanContextManager } from './context-manager';
+import { LeanTracerProvider } from './lean-tracer-provider';
 import { Lifecycle } from './lifecycle';
 import { installConsoleContext, legacyIdLogHook, legacyIdLookup } from './log-correlation';
 import { DIAG_LEVEL, Logger, RateLimitedReporter } from './logger';
@@ -87,13 +88,18 @@ export function start(options: StartOptions = {}): TraceSdk {
   spanProcessors.push(...(options.spanProcessors ?? []));
   if (batch) spanProcessors.push(batch);
 
-  const provider = new TracerProvider({
-    resource: buildResource(config, log),
-    sampler: buildSampler(config.sampler, config.samplerArg),
-    spanLimits: config.spanLimits,
-    idGenerator: xtrace?.idGenerator ?? ids,
-    spanProcessors,
-  });
+  // The SDK's provider, whose tracers start LeanSpans (lean-tracer.ts: same behaviour, ~half the CPU);
+  // ORG_TRACE_LEAN_TRACER=false keeps the SDK's own Tracer and SpanImpl.
+  const provider: TracerProvider = new LeanTracerProvider(
+    {
+      resource: buildResource(config, log),
+      sampler: buildSampler(config.sampler, config.samplerArg),
+      spanLimits: config.spanLimits,
+      idGenerator: xtrace?.idGenerator ?? ids,
+      spanProcessors,
+    },
+    config.leanTracer,
+  );
   const contextManager = new LeanContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(buildPropagator(config.propagators, xtrace));
