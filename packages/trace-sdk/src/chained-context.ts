@@ -72,8 +72,9 @@ export const CHAINED_ROOT: Context = new ChainedContext(undefined, undefined, un
 
 /**
  * Wraps the global propagator so that extracting into the API's ROOT_CONTEXT (instrumentation-http
- * does, for every incoming request) builds a chained context instead. Nothing extracted: the
- * caller's ROOT_CONTEXT comes back, the same object it passed.
+ * does, for every incoming request) builds a chained context instead. Also when nothing was
+ * extracted (a request without trace headers): the caller goes on to set its span in the result,
+ * and that is the copy this saves.
  */
 export class ChainedRootPropagator implements TextMapPropagator {
   constructor(private readonly inner: TextMapPropagator) {}
@@ -83,9 +84,7 @@ export class ChainedRootPropagator implements TextMapPropagator {
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
-    if (context !== ROOT_CONTEXT) return this.inner.extract(context, carrier, getter);
-    const out = this.inner.extract(CHAINED_ROOT, carrier, getter);
-    return out === CHAINED_ROOT ? ROOT_CONTEXT : out;
+    return this.inner.extract(context === ROOT_CONTEXT ? CHAINED_ROOT : context, carrier, getter);
   }
 
   fields(): string[] {
