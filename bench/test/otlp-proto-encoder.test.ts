@@ -139,8 +139,10 @@ describe('OTLP protobuf span encoder', () => {
         'url.scheme': 'http', // never changes
         [`dyn.${i % 7}`]: i % 3 === 0 ? 'same' : i, // names come and go
       };
-      const span = t.startSpan(`s${i}`, { attributes: attributes as never });
-      // The same name in an event's attributes shares the cache entry with the span's.
+      // The same name in a link's and an event's attributes: other fields, whose cached bytes must
+      // never be the span attribute's (a cached KeyValue carries its field's tag).
+      const links = i % 4 === 0 ? [{ context: { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }, attributes: { 'http.request.method': values[(i + 3) % values.length] as never } }] : [];
+      const span = t.startSpan(`s${i}`, { attributes: attributes as never, links });
       span.addEvent('e', { 'http.request.method': values[(i + 5) % values.length] as never });
       span.end();
     }

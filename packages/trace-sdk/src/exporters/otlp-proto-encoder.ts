@@ -182,32 +182,43 @@ class Writer {
 }
 
 /**
- * Per attribute name: its KeyValue.key (field 1) pre-encoded, and the whole KeyValue body (key +
- * value) of the last value seen under that name. Most attributes of a service's spans repeat from
- * span to span (`http.request.method: GET`, `server.address`, `url.scheme`, `db.system.name` …):
- * those are copied as bytes instead of re-encoded. A name whose value keeps changing
- * (`network.peer.port`) stops storing bodies after a few changes in a row, so it costs no
- * allocation per span; it tries again every 64th change.
+ * Per attribute name: its KeyValue.key (field 1) pre-encoded, and the whole KeyValue field (tag,
+ * length, key and value) of the last value seen under that name. Most attributes of a service's
+ * spans repeat from span to span (`http.request.method: GET`, `server.address`, `url.scheme`,
+ * `db.system.name` …): those are one copy of bytes instead of an encode. A name whose value keeps
+ * changing (`network.peer.port`) stops storing fields after a few changes in a row, so it costs no
+ * allocation per span; it tries again every 64th change. The field's tag is the one it was written
+ * under: span attributes (9), event attributes (3) and link attributes (4) keep separate entries.
  */
 interface KeyEntry {
   readonly key: Buffer;
   value: unknown;
-  body: Buffer | undefined;
+  field: Buffer | undefined;
   changes: number;
 }
-const keyCache = new Map<string, KeyEntry>();
+/** One cache per repeated-KeyValue field number (a cached field starts with its tag). */
+const keyCaches = new Map<number, Map<string, KeyEntry>>();
 const KEY_CACHE_MAX = 2048;
 const VALUE_CACHE_MAX_CHARS = 128;
 const keyScratch = new Writer(256);
 const NO_VALUE = Symbol('no value');
 
-function keyEntry(key: string): KeyEntry {
-  let e = keyCache.get(key);
+function keyCacheOf(field: number): Map<string, KeyEntry> {
+  let cache = keyCaches.get(field);
+  if (cache === undefined) keyCaches.set(field, (cache = new Map()));
+  return cache;
+}
+
+/** Span attributes (Span.attributes, field 9): looked up once, they are most of what is encoded. */
+const spanKeyCache = keyCacheOf(9);
+
+function keyEntry(cache: Map<string, KeyEntry>, key: string): KeyEntry {
+  let e = cache.get(key);
   if (e === undefined) {
     keyScratch.pos = 0;
     keyScratch.string(1, key);
-    e = { key: Buffer.from(keyScratch.buf.subarray(0, keyScratch.pos)), value: NO_VALUE, body: undefined, changes: 0 };
-    if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, e);
+    e = { key: Buffer.from(keyScratch.buf.subarray(0, keyScratch.pos)), value: NO_VALUE, field: undefined, changes: 0 };
+    if (cache.size < KEY_CACHE_MAX) cache.set(key, e);
   }
   return e;
 }
@@ -258,32 +269,30 @@ function writeAnyValue(w: Writer, v: unknown): void {
 
 /** repeated KeyValue at `field`; undefined and null values are left out, as the SDK does. */
 function writeAttributes(w: Writer, field: number, attrs: Attributes): void {
-  const tag = (field << 3) | WIRE_LEN;
+  const cache = field === 9 ? spanKeyCache : keyCacheOf(field);
   for (const key in attrs) {
     const value: AttributeValue | undefined = attrs[key];
     if (value === undefined || value === null) continue;
-    const e = keyEntry(key);
-    const body = e.body;
+    const e = keyEntry(cache, key);
+    const cached = e.field;
     // Same value as last time (=== compares strings by content; NaN never matches): same bytes.
-    if (body !== undefined && value === e.value) {
+    if (cached !== undefined && value === e.value) {
       e.changes = 0;
-      w.varint32(tag);
-      w.varint32(body.length);
-      w.raw(body);
+      w.raw(cached);
       continue;
     }
+    const start = w.pos;
     const kv = w.begin(field);
     w.raw(e.key);
     const av = w.begin(2);
     writeAnyValue(w, value);
     w.end(av);
-    // The body is final once its inner length is patched; the KeyValue's own length comes after.
+    w.end(kv);
     const changes = e.changes++;
     if ((changes < 4 || (changes & 63) === 0) && (typeof value !== 'string' || value.length <= VALUE_CACHE_MAX_CHARS) && typeof value !== 'object') {
       e.value = value;
-      e.body = Buffer.from(w.buf.subarray(kv + 1, w.pos));
+      e.field = Buffer.from(w.buf.subarray(start, w.pos));
     }
-    w.end(kv);
   }
 }
 
