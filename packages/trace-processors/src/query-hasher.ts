@@ -2,9 +2,9 @@
  * The cached front of the normalizer: raw SQL text in, everything a db span needs out.
  * Any SQL client instrumentation (pg, mysql2, knex …) can share one instance.
  */
-import { FINGERPRINT_VERSION, normalizeAndFingerprint } from './fingerprint';
+import { FINGERPRINT_VERSION, fingerprintKey } from './fingerprint';
 import { LruCache } from './lru-cache';
-import { DEFAULT_MAX_SANITIZED_LENGTH } from './sql-normalizer';
+import { DEFAULT_MAX_SANITIZED_LENGTH, normalizedTextHash, normalizeSqlInfo } from './sql-normalizer';
 
 export interface QueryInfo {
   /** Text safe to export as db.query.text (literals replaced by `?`). */
@@ -43,13 +43,6 @@ const DEFAULT_CACHE_MAX_ENTRY_CHARS = 16 * 1024;
 /** Recently seen statement texts remembered for cache admission (a power of two; 16 KiB). */
 const DOORKEEPER_SLOTS = 4096;
 
-/** FNV-1a over the UTF-16 code units: cheap, and collisions only admit a statement early. */
-function textHash(text: string): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h | 0;
-}
-
 function positiveInt(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : fallback;
 }
@@ -73,29 +66,21 @@ export class QueryHasher {
   /** Normalize + fingerprint, through the cache. Never throws. */
   analyze(sql: string): QueryInfo {
     if (typeof sql !== 'string') sql = '';
-    const cacheable = sql.length <= this.maxEntryChars;
-    if (cacheable) {
+    // Without a cache, no lookup: a Map lookup hashes the whole text when the string is new.
+    const admitting = this.cacheSize > 0 && sql.length <= this.maxEntryChars;
+    if (admitting) {
       const hit = this.cache.get(sql);
       if (hit !== undefined) return hit;
     }
-    const n = normalizeAndFingerprint(sql, this.maxLength);
-    const info: QueryInfo = Object.freeze({
-      sanitized: n.sanitized,
-      summary: n.summary,
-      hash: n.hash,
-      hashVersion: FINGERPRINT_VERSION,
-      operation: n.operation,
-      collection: n.collection,
-      unterminated: n.unterminated,
-      truncated: n.truncated,
-    });
-    if (cacheable && this.cacheSize > 0) {
+    // When admitting, the normalizer also hashes the text for the doorkeeper (see below).
+    const info = normalizeSqlInfo(sql, this.maxLength, fingerprintKey, FINGERPRINT_VERSION, admitting);
+    if (admitting) {
       // Admission on the second sighting: a statement seen once (inline literals make every text
       // new) is not cached. Caching it would keep its raw text alive until a thousand others pushed
       // it out — long enough to be promoted to V8's old generation, which made each such statement
       // cost about twice its normalization in GC and map upkeep. A small table of text hashes
       // remembers what was seen recently; a collision merely admits a statement early.
-      const h = textHash(sql);
+      const h = normalizedTextHash();
       const slot = h & (DOORKEEPER_SLOTS - 1);
       if (this.doorkeeper[slot] === h) this.cache.set(sql, info);
       else this.doorkeeper[slot] = h;

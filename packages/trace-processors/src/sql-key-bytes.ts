@@ -53,26 +53,33 @@ export class KeyBytes {
     if (this.starts.length > STANDARD_TOKENS) this.starts = new Int32Array(STANDARD_TOKENS);
   }
 
-  /** Start a token of at most `maxBytes` bytes: writes the separating space, returns the write offset. */
+  /**
+   * Start a token of at most `maxBytes` bytes: writes the separating space, returns the write offset.
+   * The growing is out of line: V8 inlines this (with its callers) into the normalizer's token loop,
+   * whose inlining budget is spent by bytecode size.
+   */
   private open(maxBytes: number): number {
     let n = this.length;
-    if (n + maxBytes + 1 > this.bytes.length) this.grow(n + maxBytes + 1);
-    if (this.count === this.starts.length) {
-      const starts = new Int32Array(this.starts.length * 2);
-      starts.set(this.starts);
-      this.starts = starts;
-    }
+    if (n + maxBytes + 1 > this.bytes.length || this.count === this.starts.length) this.grow(n + maxBytes + 1);
     if (this.count > 0) this.bytes[n++] = 32;
     this.starts[this.count++] = n;
     return n;
   }
 
+  /** Room for `need` bytes and one more token start. */
   private grow(need: number): void {
-    let size = this.bytes.length * 2;
-    while (size < need) size *= 2;
-    const bytes = new Uint8Array(size);
-    bytes.set(this.bytes.subarray(0, this.length));
-    this.bytes = bytes;
+    if (need > this.bytes.length) {
+      let size = this.bytes.length * 2;
+      while (size < need) size *= 2;
+      const bytes = new Uint8Array(size);
+      bytes.set(this.bytes.subarray(0, this.length));
+      this.bytes = bytes;
+    }
+    if (this.count === this.starts.length) {
+      const starts = new Int32Array(this.starts.length * 2);
+      starts.set(this.starts);
+      this.starts = starts;
+    }
   }
 
   /** A one-character ASCII token (`(`, `?`, `,` …). */

@@ -12,6 +12,7 @@
  * statement becomes `?` — a tail we cannot classify is never emitted. The function never throws:
  * anything unexpected (a bug here, a non-string) yields `?` as well.
  */
+import type { QueryInfo } from './query-hasher';
 import { KeyBytes } from './sql-key-bytes';
 import {
   isReservedWord,
@@ -109,7 +110,7 @@ const UNTERMINATED: Readonly<NormalizedSql> = Object.freeze({
 export function normalizeSql(sql: string, options?: NormalizeOptions): NormalizedSql {
   if (typeof sql !== 'string') return UNTERMINATED;
   try {
-    return normalize(sql, options?.maxLength ?? DEFAULT_MAX_SANITIZED_LENGTH, undefined);
+    return normalize(sql, options?.maxLength ?? DEFAULT_MAX_SANITIZED_LENGTH, undefined, false, '');
   } catch {
     // Defensive: a bug must not surface in the host application, nor fall back to the raw text.
     return UNTERMINATED;
@@ -119,17 +120,53 @@ export function normalizeSql(sql: string, options?: NormalizeOptions): Normalize
 /**
  * Normalize and hash the canonical key without building the key string: `hashKey` receives the
  * key's UTF-8 bytes (or, rarely, the key string: see sql-key-bytes.ts) and its result is returned as
- * `hash`; `key` is ''. For the cache-miss path of QueryHasher. Never throws.
+ * `hash`; `key` is ''. Never throws.
  */
 export function normalizeSqlHashed(sql: string, maxLength: number, hashKey: KeyHasher): NormalizedSql & { hash: string } {
   if (typeof sql === 'string') {
     try {
-      return normalize(sql, maxLength, hashKey) as NormalizedSql & { hash: string };
+      return normalize(sql, maxLength, hashKey, false, '') as NormalizedSql & { hash: string };
     } catch {
       // as above
     }
   }
   return { ...UNTERMINATED, hash: hashKey(PLACEHOLDER) };
+}
+
+/**
+ * `normalizeSqlHashed` for QueryHasher's miss path: the frozen QueryInfo itself (labelled
+ * `hashVersion`), so that a miss makes one result object, not one to copy from. With `hashText`, a
+ * hash of the statement's text is left for `normalizedTextHash`. Never throws.
+ */
+export function normalizeSqlInfo(sql: string, maxLength: number, hashKey: KeyHasher, hashVersion: string, hashText: boolean): QueryInfo {
+  try {
+    return normalize(sql, maxLength, hashKey, hashText, hashVersion) as unknown as QueryInfo;
+  } catch {
+    // as above
+  }
+  return queryInfo(PLACEHOLDER, '', hashKey(PLACEHOLDER), hashVersion, '', '', true, false);
+}
+
+/** QueryHasher's result: frozen, as cache entries are handed to every caller. */
+function queryInfo(
+  sanitized: string,
+  summary: string,
+  hash: string,
+  hashVersion: string,
+  operation: string,
+  collection: string,
+  unterminated: boolean,
+  truncated: boolean,
+): QueryInfo {
+  return Object.freeze({ sanitized, summary, hash, hashVersion, operation, collection, unterminated, truncated });
+}
+
+/**
+ * Hash of the code units of the last statement normalized with `hashText` (QueryHasher's cache
+ * admission): made while the lexer clears its copy of them, see SqlLexer.releaseHashing.
+ */
+export function normalizedTextHash(): number {
+  return lastTextHash;
 }
 
 /** Hashes the canonical key, given as its UTF-8 bytes or as a string. */
@@ -186,9 +223,15 @@ class Normalizer {
   private typedWordAt = -1;
   /** When set, the key is hashed from its bytes instead of returned as a string (see normalizeSqlHashed). */
   private hashKey: KeyHasher | undefined = undefined;
+  /** Leave a hash of the text in `lastTextHash` (see normalizeSqlHashed). */
+  private hashText = false;
+  /** When set, the result is QueryHasher's QueryInfo with this version label (see normalizeSqlInfo). */
+  private hashVersion = '';
 
-  init(sql: string, maxLength: number, hashKey: KeyHasher | undefined): void {
+  init(sql: string, maxLength: number, hashKey: KeyHasher | undefined, hashText: boolean, hashVersion: string): void {
     this.hashKey = hashKey;
+    this.hashText = hashText;
+    this.hashVersion = hashVersion;
     this.sql = sql;
     this.maxLength = maxLength;
     this.lexer.init(sql);
@@ -213,7 +256,8 @@ class Normalizer {
   release(): void {
     // Slices of the statement (sanitized pieces, lower-cased names) would keep the raw text alive.
     this.sql = '';
-    this.lexer.release();
+    if (this.hashText) lastTextHash = this.lexer.releaseHashing();
+    else this.lexer.release();
     this.units = this.lexer.units;
     this.hashKey = undefined;
     this.key.release();
@@ -309,7 +353,11 @@ class Normalizer {
 
   private unterminatedResult(): NormalizedSql {
     // Everything from here on is inside a literal or comment we cannot delimit: emit nothing of it.
-    const s = this.summary.finish();
+    const s = this.summary;
+    s.finish();
+    if (this.hashVersion !== '') {
+      return queryInfo(PLACEHOLDER, s.summary, this.hashKey!(PLACEHOLDER), this.hashVersion, s.operation, s.collection, true, false) as unknown as NormalizedSql;
+    }
     const r: NormalizedSql & { hash?: string } = { ...UNTERMINATED, summary: s.summary, operation: s.operation, collection: s.collection };
     if (this.hashKey !== undefined) r.hash = this.hashKey(PLACEHOLDER);
     return r;
@@ -697,7 +745,7 @@ class Normalizer {
       this.dropLastToken();
     }
 
-    const s = summary.finish();
+    summary.finish();
     this.flushRun();
     // join, not a `+=` loop: it builds one flat string at once, where `+=` builds a rope that the cache
     // would keep as such (tens of bytes per piece) and that hashing or reading must flatten anyway.
@@ -710,11 +758,14 @@ class Normalizer {
     }
     const hashKey = this.hashKey;
     if (hashKey === undefined) {
-      return { sanitized, key: key.toString(), summary: s.summary, operation: s.operation, collection: s.collection, unterminated: false, truncated };
+      return { sanitized, key: key.toString(), summary: summary.summary, operation: summary.operation, collection: summary.collection, unterminated: false, truncated };
     }
     // `hash` in the literal: added afterwards, it cost a map transition and a property backing store per statement.
     const hash = hashKey(key.hashInput());
-    return { sanitized, key: '', summary: s.summary, operation: s.operation, collection: s.collection, unterminated: false, truncated, hash } as NormalizedSql;
+    if (this.hashVersion !== '') {
+      return queryInfo(sanitized, summary.summary, hash, this.hashVersion, summary.operation, summary.collection, false, truncated) as unknown as NormalizedSql;
+    }
+    return { sanitized, key: '', summary: summary.summary, operation: summary.operation, collection: summary.collection, unterminated: false, truncated, hash } as NormalizedSql;
   }
 
   /** Remove the text of the last emitted token from the sanitized output. */
@@ -742,10 +793,11 @@ class Normalizer {
 const NO_PARTS: string[] = [];
 
 let shared: Normalizer | undefined;
+let lastTextHash = 0;
 
-function normalize(sql: string, maxLength: number, hashKey: KeyHasher | undefined): NormalizedSql {
+function normalize(sql: string, maxLength: number, hashKey: KeyHasher | undefined, hashText: boolean, hashVersion: string): NormalizedSql {
   const n = shared ?? (shared = new Normalizer());
-  n.init(sql, maxLength, hashKey);
+  n.init(sql, maxLength, hashKey, hashText, hashVersion);
   try {
     return n.run();
   } finally {

@@ -98,6 +98,13 @@ export class SummaryBuilder {
   tok = 0;
   /** Start (in the statement) of the name being read, when Tok.Name. */
   nameStart = 0;
+  /**
+   * What `finish` found (fields rather than an object per statement; cleared by `release`): the
+   * summary, capped at 255 characters on a word boundary, the operation and the collection.
+   */
+  summary = '';
+  operation = '';
+  collection = '';
 
   /** The statement: words the keyword table does not know are sliced from it only when kept. */
   private text = '';
@@ -336,8 +343,8 @@ export class SummaryBuilder {
     this.quiet = false;
   }
 
-  /** The summary, capped at 255 characters on a word boundary. */
-  finish(): { summary: string; operation: string; collection: string } {
+  /** Ends the last statement and sets `summary`, `operation` and `collection`. */
+  finish(): void {
     this.endStatement();
     let summary = joinWords(this.statements, '; ');
     if (summary.length > MAX_SUMMARY_LENGTH) {
@@ -355,12 +362,17 @@ export class SummaryBuilder {
         }
       }
     }
-    return { summary, operation: single ? this.topOperation || this.firstOperation : '', collection };
+    this.summary = summary;
+    this.operation = single ? this.topOperation || this.firstOperation : '';
+    this.collection = collection;
   }
 
   /** Drop what the last statement left (names may be slices of its text); `reset` before reuse. */
   release(): void {
     this.text = '';
+    this.summary = '';
+    this.operation = '';
+    this.collection = '';
     this.nameLexer?.release();
     this.statements = NO_WORDS;
     this.parts = NO_WORDS;
