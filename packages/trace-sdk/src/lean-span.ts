@@ -203,22 +203,26 @@ export class LeanSpan implements Span, ReadableSpan {
     } else {
       given = attributesOrStartTime;
     }
-    const sanitized = sanitizeAttributes(given);
-    const perEventLimit = limits.attributePerEventCountLimit;
+    const { attributes, dropped } = this._limitedAttributes(sanitizeAttributes(given), limits.attributePerEventCountLimit);
+    this.events.push({ name, attributes, time: this._time(timeStamp), droppedAttributesCount: dropped });
+    return this;
+  }
+
+  /** An event's or a link's own attributes: the first `limit` kept (truncated), the rest counted. */
+  private _limitedAttributes(sanitized: Attributes, limit: number | undefined): { attributes: Attributes; kept: number; dropped: number } {
     const attributes: Attributes = {};
     let kept = 0;
     let dropped = 0;
     for (const key in sanitized) {
       if (!hasOwn.call(sanitized, key)) continue;
-      if (perEventLimit !== undefined && kept >= perEventLimit) {
+      if (limit !== undefined && kept >= limit) {
         dropped++;
         continue;
       }
       attributes[key] = this._truncate(sanitized[key]);
       kept++;
     }
-    this.events.push({ name, attributes, time: this._time(timeStamp), droppedAttributesCount: dropped });
-    return this;
+    return { attributes, kept, dropped };
   }
 
   addLink(link: Link): this {
@@ -234,20 +238,7 @@ export class LeanSpan implements Span, ReadableSpan {
       this.links.shift();
       this._droppedLinksCount++;
     }
-    const perLinkLimit = limits.attributePerLinkCountLimit;
-    const sanitized = sanitizeAttributes(link.attributes);
-    const attributes: Attributes = {};
-    let kept = 0;
-    let dropped = 0;
-    for (const key in sanitized) {
-      if (!hasOwn.call(sanitized, key)) continue;
-      if (perLinkLimit !== undefined && kept >= perLinkLimit) {
-        dropped++;
-        continue;
-      }
-      attributes[key] = this._truncate(sanitized[key]);
-      kept++;
-    }
+    const { attributes, kept, dropped } = this._limitedAttributes(sanitizeAttributes(link.attributes), limits.attributePerLinkCountLimit);
     const stored: Link = { context: link.context };
     if (kept > 0) stored.attributes = attributes;
     if (dropped > 0) stored.droppedAttributesCount = dropped;
