@@ -6,6 +6,7 @@
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { ExportResult, ExportResultCode, suppressTracing } from '@opentelemetry/core';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import type * as httpType from 'node:http';
 import type { OtlpConfig } from '../config';
 import type { RateLimitedReporter } from '../logger';
@@ -211,17 +212,16 @@ export class OtlpHttpSpanExporter implements SpanExporter {
 type RequestFn = typeof httpType.request;
 
 /**
- * `request` without an OpenTelemetry instrumentation's wrapper (the shimmer marks: `__wrapped`,
- * `__original`), else as it is. Our export POSTs are never traced (suppressTracing says so too), but
- * through instrumentation-http's wrapper each one still computed client-span attributes, hooked its
+ * `request` without an OpenTelemetry instrumentation's wrapper (`isWrapped`: the shimmer marks
+ * `__wrapped`, `__original`, `__unwrap`), else as it is. Our export POSTs are never traced
+ * (suppressTracing says so too), but through instrumentation-http's wrapper each one still computed client-span attributes, hooked its
  * request and response, and ran our outgoing X-Trace-ID hooks; and it made the instrumentation's
  * shared code, hot for the app's own server spans, see client requests too (V8 then optimizes it
  * for both shapes). One level only: a wrapper that is not an instrumentation's (a proxy agent,
  * nock) stays in the path.
  */
 function uninstrumented(request: RequestFn): RequestFn {
-  const r = request as RequestFn & { __wrapped?: unknown; __original?: unknown };
-  return r.__wrapped === true && typeof r.__original === 'function' ? (r.__original as RequestFn) : request;
+  return isWrapped(request) ? (request.__original as RequestFn) : request;
 }
 
 function parseRetryAfter(v: string | undefined): number | undefined {
