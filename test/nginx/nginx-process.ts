@@ -167,7 +167,11 @@ export async function startNginx(o: NginxOptions): Promise<RunningNginx> {
       // Our nginx answering, not some other server a parallel test file started on the port while
       // nginx is still retrying its bind (it retries for ~2.5 s before giving up).
       if (!/^nginx/.test(res.headers.get('server') ?? '')) throw new Error('not nginx');
-      // The readiness probe itself is logged: drop that line so tests count only their own.
+      await res.text();
+      // The readiness probe itself is logged: drop that line so tests count only their own. nginx
+      // writes it when the request is finalised, which can be after fetch() has the response: wait
+      // for it in both logs first, or it lands after the truncation and a test reads it as its own.
+      await waitForProbeLines(dir);
       writeFileSync(join(dir, 'access.log'), '');
       writeFileSync(join(dir, 'access.json'), '');
       return nginx;
@@ -179,6 +183,15 @@ export async function startNginx(o: NginxOptions): Promise<RunningNginx> {
       throw new Error(`nginx did not start within 10 s:\n${nginx.stderr}`);
     }
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function waitForProbeLines(dir: string): Promise<void> {
+  const logged = (f: string) => existsSync(join(dir, f)) && readFileSync(join(dir, f), 'utf8').includes('__nginx_ready');
+  const deadline = Date.now() + 5000;
+  while (!(logged('access.log') && logged('access.json'))) {
+    if (Date.now() > deadline) throw new Error('the readiness probe never reached the access logs');
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
