@@ -1,5 +1,5 @@
 'use strict';
-// Query hashing cost: our lexer-based normalizer + SHA-256 fingerprint (cache miss and cache hit)
+// Query hashing cost: our lexer-based normalizer + MurmurHash3 fingerprint (cache miss and cache hit)
 // against libpg_query's fingerprint (PostgreSQL's own parser, WASM) and against the article's naive
 // md5 of the raw SQL — IN THE SAME RUN (same process, same warm-up, rounds interleaved), so the
 // ratios hold even when a shared machine makes absolute numbers swing.
@@ -28,14 +28,25 @@ const QUICK = Boolean(process.env.BENCH_QUICK);
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 3 : 9);
 const OPS = Number(process.env.BENCH_OPS) || (QUICK ? 500 : 10000);
 
-// ~200-byte statements of the kinds a web app sends (each ~ 180–220 bytes).
+// 200-byte statements (198–215) of the kinds a web app sends: the issue's budget is per 200-byte
+// query. A join with inline literals and an IN list, a multi-row parameterized INSERT, an UPDATE with
+// arithmetic and literals, and an ORM's fully quoted SELECT.
 const SHORT = [
+  "SELECT u.id, u.email, u.name, u.created_at FROM users u JOIN orders o ON o.user_id = u.id WHERE u.email = 'alice@example.com' AND o.status IN ('paid', 'shipped') AND o.total > 100 ORDER BY o.created_at DESC LIMIT 10",
+  'INSERT INTO order_items (order_id, product_id, quantity, price, currency, created_at) VALUES ($1, $2, $3, $4, $5, now()), ($6, $7, $8, $9, $10, now()) ON CONFLICT DO NOTHING RETURNING id, created_at',
+  "UPDATE accounts SET balance = balance - 125.50, updated_at = now(), version = version + 1 WHERE id = 42 AND balance >= 125.50 AND status <> 'frozen' AND currency = 'EUR' RETURNING id, balance, updated_at",
+  'SELECT "public"."Post"."id", "public"."Post"."title", "public"."Post"."createdAt" FROM "public"."Post" WHERE ("public"."Post"."authorId" = $1 AND "public"."Post"."published" = $2) LIMIT $3 OFFSET $4',
+];
+const avgShort = Math.round(SHORT.reduce((n, q) => n + q.length, 0) / SHORT.length);
+// The set measured up to November 2026 (156–183 bytes; its figure was scaled up to 200 bytes, fixed
+// costs included), still reported so that figures compare across runs.
+const EARLIER = [
   "SELECT u.id, u.email, u.name FROM users u JOIN orders o ON o.user_id = u.id WHERE u.email = 'alice@example.com' AND o.status IN ('paid', 'shipped') ORDER BY o.created_at DESC LIMIT 10",
   'INSERT INTO order_items (order_id, product_id, quantity, price, created_at) VALUES ($1, $2, $3, $4, now()), ($5, $6, $7, $8, now()) RETURNING id, created_at',
   "UPDATE accounts SET balance = balance - 125.50, updated_at = now() WHERE id = 42 AND balance >= 125.50 AND status <> 'frozen' RETURNING id, balance, updated_at",
   'SELECT "public"."Post"."id", "public"."Post"."title" FROM "public"."Post" WHERE ("public"."Post"."authorId" = $1 AND "public"."Post"."published" = $2) LIMIT $3',
 ];
-const avgShort = Math.round(SHORT.reduce((n, q) => n + q.length, 0) / SHORT.length);
+const avgEarlier = Math.round(EARLIER.reduce((n, q) => n + q.length, 0) / EARLIER.length);
 
 // Long statements: a 4 KiB analytics query and a 64 KiB bulk insert.
 const LONG_4K = (() => {
@@ -53,7 +64,7 @@ const LONG_64K = (() => {
 
 const md5 = (q) => crypto.createHash('md5').update(q).digest('hex');
 // The cache-miss path exactly as a traced query pays it: QueryHasher.analyze without a cache
-// (normalize + summary + SHA-256 of the key + the frozen result object).
+// (normalize + summary + hash of the key + the result object).
 const missHasher = new QueryHasher({ cacheSize: 0 });
 const ours = (q) => missHasher.analyze(q).hash;
 const hasher = new QueryHasher();
@@ -95,7 +106,7 @@ async function main() {
     {
       'md5 of raw SQL (article)': md5,
       'ours, cache hit': (q) => hasher.analyze(q).hash,
-      'ours, cache miss (normalize + sha256)': ours,
+      'ours, cache miss (normalize + fingerprint)': ours,
       'ours, normalizeSql only (public API, builds the key string)': (q) => normalizeSql(q).key,
       'libpg_query fingerprint': (q) => lpq.fingerprintSync(q),
     },
@@ -105,10 +116,16 @@ async function main() {
   results.short = {
     bytes: avgShort,
     nsPerOp: Object.fromEntries(Object.entries(short).map(([k, v]) => [k, Math.round(v)])),
-    ratioMissVsLibpgQuery: +(short['ours, cache miss (normalize + sha256)'] / short['libpg_query fingerprint']).toFixed(3),
+    ratioMissVsLibpgQuery: +(short['ours, cache miss (normalize + fingerprint)'] / short['libpg_query fingerprint']).toFixed(3),
     ratioHitVsLibpgQuery: +(short['ours, cache hit'] / short['libpg_query fingerprint']).toFixed(3),
-    ratioMissVsMd5: +(short['ours, cache miss (normalize + sha256)'] / short['md5 of raw SQL (article)']).toFixed(2),
+    ratioMissVsMd5: +(short['ours, cache miss (normalize + fingerprint)'] / short['md5 of raw SQL (article)']).toFixed(2),
     ratioHitVsMd5: +(short['ours, cache hit'] / short['md5 of raw SQL (article)']).toFixed(2),
+  };
+
+  const earlier = measure({ 'ours, cache miss (normalize + fingerprint)': ours, 'libpg_query fingerprint': (q) => lpq.fingerprintSync(q) }, EARLIER, OPS);
+  results.earlierSet = {
+    bytes: avgEarlier,
+    nsPerOp: Object.fromEntries(Object.entries(earlier).map(([k, v]) => [k, Math.round(v)])),
   };
 
   for (const [name, q] of [['4 KiB', LONG_4K], ['64 KiB', LONG_64K]]) {
@@ -151,6 +168,8 @@ async function main() {
       ([k, v]) => `| ${k} | ${v} | ${(v / s.nsPerOp['libpg_query fingerprint']).toFixed(3)} | ${(v / s.nsPerOp['md5 of raw SQL (article)']).toFixed(2)} |`,
     ),
     '',
+    `The earlier ~${results.earlierSet.bytes}-byte set: cache miss ${results.earlierSet.nsPerOp['ours, cache miss (normalize + fingerprint)']} ns, libpg_query ${results.earlierSet.nsPerOp['libpg_query fingerprint']} ns.`,
+    '',
     '| long statement | bytes | md5 ns/byte | ours ns/byte | libpg_query ns/byte | ours / libpg_query |',
     '|---|---:|---:|---:|---:|---:|',
     ...Object.entries(results.long).map(
@@ -163,7 +182,7 @@ async function main() {
     `| + libpg_query (WASM) | +${results.memory.libpgQuery.rssMiB} | +${results.memory.libpgQuery.retainedMiB} |`,
   ].join('\n');
   // The issue's targets (#4), judged on this run's figures.
-  const miss = s.nsPerOp['ours, cache miss (normalize + sha256)'];
+  const miss = s.nsPerOp['ours, cache miss (normalize + fingerprint)'];
   const hit = s.nsPerOp['ours, cache hit'];
   const longWorst = Math.max(...Object.values(results.long).map((v) => v.nsPerByte.ours));
   results.targets = {
@@ -178,7 +197,7 @@ async function main() {
     '| target (issue 4) | this run | |',
     '|---|---:|---|',
     `| cache hit ≤ 300 ns | ${t.cacheHitNs.measured} ns | ${verdict(t.cacheHitNs)} |`,
-    `| cache miss ≤ 3 µs per 200 bytes | ${(t.cacheMissNsPer200Bytes.measured / 1000).toFixed(2)} µs (${miss} ns at ${s.bytes} B, scaled) | ${verdict(t.cacheMissNsPer200Bytes)} |`,
+    `| cache miss ≤ 3 µs for a 200-byte query | ${(t.cacheMissNsPer200Bytes.measured / 1000).toFixed(2)} µs (${miss} ns at ${s.bytes} B on average, scaled to 200) | ${verdict(t.cacheMissNsPer200Bytes)} |`,
     `| long statements ≤ 20 ns/byte | ${t.longNsPerByte.measured} ns/byte (worst of 4 KiB, 64 KiB) | ${verdict(t.longNsPerByte)} |`,
   ].join('\n');
   table += '\n' + targetTable;

@@ -2,7 +2,7 @@
  * The cached front of the normalizer: raw SQL text in, everything a db span needs out.
  * Any SQL client instrumentation (pg, mysql2, knex …) can share one instance.
  */
-import { FINGERPRINT_VERSION, fingerprintKey } from './fingerprint';
+import { FINGERPRINT_VERSION, hashCanonicalKey } from './fingerprint';
 import { LruCache } from './lru-cache';
 import { DEFAULT_MAX_SANITIZED_LENGTH, normalizedTextHash, normalizeSqlInfo } from './sql-normalizer';
 
@@ -73,7 +73,7 @@ export class QueryHasher {
       if (hit !== undefined) return hit;
     }
     // When admitting, the normalizer also hashes the text for the doorkeeper (see below).
-    const info = normalizeSqlInfo(sql, this.maxLength, fingerprintKey, FINGERPRINT_VERSION, admitting);
+    const info = normalizeSqlInfo(sql, this.maxLength, hashCanonicalKey, FINGERPRINT_VERSION, admitting);
     if (admitting) {
       // Admission on the second sighting: a statement seen once (inline literals make every text
       // new) is not cached. Caching it would keep its raw text alive until a thousand others pushed
@@ -82,7 +82,8 @@ export class QueryHasher {
       // remembers what was seen recently; a collision merely admits a statement early.
       const h = normalizedTextHash();
       const slot = h & (DOORKEEPER_SLOTS - 1);
-      if (this.doorkeeper[slot] === h) this.cache.set(sql, info);
+      // Frozen once cached: from then on every caller of this text shares the object.
+      if (this.doorkeeper[slot] === h) this.cache.set(sql, Object.freeze(info));
       else this.doorkeeper[slot] = h;
     }
     return info;

@@ -24,6 +24,8 @@ export class KeyBytes {
   /** Views of the first n bytes of the standard buffer, by n, made on first use. */
   private readonly views: (Uint8Array | undefined)[] = [];
   private readonly standard = this.bytes;
+  /** The standard buffer as 32-bit words (see `hashWords`). */
+  private readonly standardWords = new Int32Array(this.standard.buffer);
   /** Bytes written. */
   length = 0;
   /** Tokens written; token `i` starts at `starts[i]` and ends one byte before the next one's start. */
@@ -203,6 +205,14 @@ export class KeyBytes {
     // per length. Longer ones get a fresh view (not subarray(), which looks up the species constructor).
     if (n <= VIEWED_BYTES && this.bytes === this.standard) return (this.views[n] ??= new Uint8Array(this.standard.buffer, 0, n));
     return new Uint8Array(this.bytes.buffer, 0, n);
+  }
+
+  /**
+   * `hashInput`'s bytes as 32-bit words (same memory, same start) for a hash that reads words, when
+   * they are in the standard buffer; otherwise undefined (the hash makes its own view).
+   */
+  hashWords(): Int32Array | undefined {
+    return this.bytes === this.standard && !this.loneSurrogate ? this.standardWords : undefined;
   }
 }
 

