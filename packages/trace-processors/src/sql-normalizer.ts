@@ -539,6 +539,7 @@ class Normalizer {
           }
           // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
           if (quoted.canonical && !isReservedName(units, quoted.open + 1, lexer.end - 1, quoted.hash)) key.pushAsciiWord(units, quoted.open + 1, lexer.end - 1, false);
+          else if (quoted.plainAscii) key.pushAsciiWord(units, lexer.start, lexer.end, false);
           else key.push(sql, lexer.start, lexer.end);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
@@ -832,6 +833,8 @@ const quoted = {
   doubled: false,
   /** When `canonical`: the name's hash as the lexer computes a word's (for isReservedName). */
   hash: 0,
+  /** A plain `"…"` of ASCII without spaces: its key bytes are its code units (KeyBytes.push's general path is not needed). */
+  plainAscii: false,
 };
 
 /**
@@ -846,14 +849,19 @@ function checkQuotedIdent(units: Uint16Array, sql: string, start: number, end: n
   let canonical = open === start && end - open >= 3;
   let doubled = false;
   let hash = 0;
+  let all = 0;
+  let space = false;
   for (let i = open + 1; i < end - 1; i++) {
     const c = units[i];
+    all |= c;
+    if (c === 32) space = true;
     if (c === 39 /* ' */ || c === 36 /* $ */ || c === 61 /* = */ || c === 10 || c === 13) return false;
     if (c === 34) doubled = true;
     if (canonical && !((c >= 97 && c <= 122) || c === 95 || (i > open + 1 && c >= 48 && c <= 57))) canonical = false;
     hash = (Math.imul(hash, 31) + c) | 0;
   }
   quoted.hash = hash;
+  quoted.plainAscii = open === start && all < 0x80 && !space;
   quoted.open = open;
   quoted.canonical = canonical;
   quoted.doubled = doubled;
