@@ -224,10 +224,6 @@ class Normalizer {
     rowKeyStart: -1,
     rowSanStart: -1,
   };
-  /** The previous emitted token was a constant (literal, parameter, collapsed list). */
-  private prevConst = false;
-  /** Token index in `key` of the last word when it is a type that may prefix a literal (`DATE '…'`). */
-  private typedWordAt = -1;
   /** When set, the key is hashed from its bytes instead of returned as a string (see normalizeSqlHashed). */
   private hashKey: KeyHasher | undefined = undefined;
   /** Leave a hash of the text in `lastTextHash` (see normalizeSqlHashed). */
@@ -255,8 +251,6 @@ class Normalizer {
     this.frames = [];
     this.summary.reset(sql, this.lexer);
     this.values = null;
-    this.prevConst = false;
-    this.typedWordAt = -1;
   }
 
   /** Drop every reference to the last statement (no raw SQL kept alive between calls). */
@@ -347,15 +341,17 @@ class Normalizer {
     }
   }
 
-  /** Emit a constant: `?` in both outputs (or, for a `$n` parameter, its text in the sanitized one). */
-  private emitConst(space: boolean, param: boolean): void {
+  /**
+   * Emit a constant: `?` in both outputs (or, for a `$n` parameter, its text in the sanitized one).
+   * `typedWordAt`: the key token of a type name right before it (`DATE '…'`), dropped with it; -1: none.
+   */
+  private emitConst(space: boolean, param: boolean, typedWordAt: number): void {
     const key = this.key;
-    if (this.typedWordAt >= 0 && this.typedWordAt === key.count - 1 && !param) key.truncate(this.typedWordAt);
+    if (typedWordAt >= 0 && typedWordAt === key.count - 1) key.truncate(typedWordAt);
     key.pushChar(63 /* ? */);
     if (param) this.verbatim(this.lexer.start, this.lexer.end, space);
     else this.text(PLACEHOLDER, space);
     this.markElement(param);
-    this.prevConst = true;
   }
 
   private unterminatedResult(): NormalizedSql {
@@ -383,6 +379,10 @@ class Normalizer {
     let prevString = false;
     /** Drop the type of a `::cast` from the key (it followed a constant). */
     let skipCastType = false;
+    /** The previous emitted token was a constant (literal, parameter, collapsed list). */
+    let prevConst = false;
+    /** Token index in `key` of the last word when it is a type that may prefix a literal (`DATE '…'`). */
+    let typedWordAt = -1;
     for (;;) {
       const kind = lexer.next();
       if (kind === TokenKind.End) break;
@@ -436,10 +436,10 @@ class Normalizer {
 
       const wasString = prevString;
       prevString = false;
-      const wasConst = this.prevConst;
-      this.prevConst = false;
-      const wasTypedWordAt = this.typedWordAt;
-      this.typedWordAt = -1;
+      const wasConst = prevConst;
+      prevConst = false;
+      const wasTypedWordAt = typedWordAt;
+      typedWordAt = -1;
 
       switch (kind) {
         case TokenKind.String: {
@@ -447,21 +447,23 @@ class Normalizer {
             // 'abc'
             // 'def'  — one literal in PostgreSQL; one `?` here.
             prevString = true;
-            this.prevConst = true;
+            prevConst = true;
             break;
           }
-          this.typedWordAt = wasTypedWordAt;
-          this.emitConst(space, false);
+          this.emitConst(space, false, wasTypedWordAt);
+          prevConst = true;
           prevString = true;
           summary.other();
           break;
         }
         case TokenKind.Number:
-          this.emitConst(space, false);
+          this.emitConst(space, false, -1);
+          prevConst = true;
           summary.other();
           break;
         case TokenKind.Param:
-          this.emitConst(space, true);
+          this.emitConst(space, true, -1);
+          prevConst = true;
           summary.other();
           break;
         case TokenKind.Word: {
@@ -469,7 +471,7 @@ class Normalizer {
             // `'…'::int` groups with `'…'`: the type of a constant is dropped from the key.
             skipCastType = false;
             this.verbatim(lexer.start, lexer.end, space);
-            this.prevConst = true;
+            prevConst = true;
             prevWord = lower;
             prevFlags = flags;
             prevKind = kind;
@@ -482,7 +484,7 @@ class Normalizer {
             key.pushChar(63 /* ? */);
             this.verbatim(lexer.start, lexer.end, space);
             this.markElement(false);
-            this.prevConst = true;
+            prevConst = true;
             summary.other();
             break;
           }
@@ -493,7 +495,7 @@ class Normalizer {
             const bits = lexer.wordBits;
             if ((bits & WORD_NON_ASCII) === 0) key.pushAsciiWord(units, lexer.start, lexer.end, (bits & WORD_UPPER) !== 0);
             else key.push(lower, 0, lower.length);
-            if ((flags & KW_TYPED_LITERAL) !== 0) this.typedWordAt = key.count - 1;
+            if ((flags & KW_TYPED_LITERAL) !== 0) typedWordAt = key.count - 1;
           }
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
@@ -534,7 +536,7 @@ class Normalizer {
           if (skipCastType) {
             skipCastType = false;
             this.verbatim(lexer.start, lexer.end, space);
-            this.prevConst = true;
+            prevConst = true;
             break;
           }
           // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
@@ -560,7 +562,8 @@ class Normalizer {
             // A `?` where an operand is expected is a placeholder (mysql2, knex, JDBC style) — or an
             // already sanitized literal — not PostgreSQL's jsonb `?` operator, which sits between two
             // operands. Treated as a constant, so `IN (?, ?, ?)` groups like `IN (1, 2)`.
-            this.emitConst(space, false);
+            this.emitConst(space, false, -1);
+            prevConst = true;
             summary.other();
             break;
           }
@@ -568,7 +571,8 @@ class Normalizer {
             // A sign in front of a number is part of the constant: `= -5` groups with `= 5`.
             const mark = lexer.mark();
             if (lexer.next() === TokenKind.Number) {
-              this.emitConst(space, false);
+              this.emitConst(space, false, -1);
+              prevConst = true;
               summary.other();
               prevKind = TokenKind.Number;
               prevWord = '';
@@ -588,7 +592,7 @@ class Normalizer {
             // Keep the cast in the sanitized text, drop it (and its type) from the key.
             this.verbatim(lexer.start, lexer.end, space);
             skipCastType = true;
-            this.prevConst = true;
+            prevConst = true;
             prevKind = kind;
             continue;
           }
@@ -608,7 +612,7 @@ class Normalizer {
             const mark = lexer.mark();
             if (lexer.next() === TokenKind.CloseBracket) {
               this.text('[]', space);
-              this.prevConst = true;
+              prevConst = true;
               prevKind = TokenKind.CloseBracket;
               continue;
             }
@@ -699,7 +703,7 @@ class Normalizer {
             this.flushRun();
             dedupeRow(this.values, key, san);
           }
-          this.prevConst = collapsed;
+          prevConst = collapsed;
           summary.closeParen(frames.length);
           break;
         }
