@@ -2,7 +2,11 @@
 
 export const DML_OPERATIONS = new Set(['select', 'insert', 'update', 'delete', 'merge']);
 
-/** Statements whose first word starts a data query (the operations are found as they appear). */
+/**
+ * Statements whose first word starts a data query (the operations are found as they appear).
+ * `SummaryBuilder.startStatement` tests it as DML_OPERATIONS (their keyword flag) plus the four
+ * others by name: keep both in step.
+ */
 export const DML_STARTS = new Set(['select', 'insert', 'update', 'delete', 'merge', 'with', 'values', 'table', 'explain']);
 
 /** A DML keyword preceded by one of these is a clause, not an operation (`FOR UPDATE`, `ON DELETE`, `DO UPDATE`). */

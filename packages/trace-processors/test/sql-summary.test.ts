@@ -1,4 +1,5 @@
 import { normalizeSql } from '@org/trace-processors';
+import { DML_OPERATIONS, DML_STARTS } from '../src/sql-summary-words';
 
 const summary = (sql: string) => normalizeSql(sql).summary;
 
@@ -104,6 +105,36 @@ describe('db.query.summary', () => {
     expect(s.length).toBeLessThanOrEqual(255);
     expect(s.endsWith('_')).toBe(false);
     expect(s.split(' ').every((w) => w === 'SELECT' || /^table_number_\d+$/.test(w))).toBe(true);
+  });
+
+  it('cuts a summary of many statements at the same word boundary as one of many tables', () => {
+    // The statements are joined as they end; past 255 characters the rest no longer changes the cut.
+    const sql = Array.from({ length: 40 }, (_, i) => `DELETE FROM queue_partition_${i}`).join('; ');
+    const s = summary(sql);
+    const full = Array.from({ length: 40 }, (_, i) => `DELETE queue_partition_${i}`).join('; ');
+    expect(s).toBe(full.slice(0, full.lastIndexOf(' ', 255)));
+    expect(summary('SELECT 1; SELECT 2')).toBe('SELECT; SELECT');
+    expect(summary('; ; SELECT 1;')).toBe('SELECT');
+  });
+
+  it('names the collection only when every collection of the statement is the same one', () => {
+    expect(normalizeSql('SELECT * FROM users a JOIN users b ON a.id = b.boss_id')).toMatchObject({ summary: 'SELECT users', collection: 'users' });
+    expect(normalizeSql('INSERT INTO users SELECT * FROM users')).toMatchObject({ summary: 'INSERT users SELECT users', collection: 'users' });
+    expect(normalizeSql('SELECT * FROM users, orders, users')).toMatchObject({ summary: 'SELECT users orders', collection: '' });
+    expect(normalizeSql('SELECT * FROM fn(1), users')).toMatchObject({ summary: 'SELECT fn users', collection: 'users' });
+    expect(normalizeSql('WITH a AS (TABLE t) SELECT * FROM a')).toMatchObject({ operation: 'SELECT', collection: '' });
+  });
+
+  it('does not carry words from one statement or call to the next', () => {
+    expect(summary('SELECT * FROM a JOIN b ON true JOIN c ON true JOIN d ON true')).toBe('SELECT a b c d');
+    expect(summary('SELECT 1')).toBe('SELECT');
+    expect(summary('MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE')).toBe('MERGE t s');
+    expect(summary('SELECT * FROM t; SELECT * FROM t')).toBe('SELECT t; SELECT t');
+    expect(normalizeSql('CREATE TABLE x (id int)')).toMatchObject({ summary: 'CREATE TABLE x', operation: 'CREATE', collection: '' });
+  });
+
+  it('starts a data query on the words startStatement tests in place of DML_STARTS', () => {
+    expect([...DML_STARTS].sort()).toEqual([...DML_OPERATIONS, 'with', 'values', 'table', 'explain'].sort());
   });
 
   it('never contains a literal', () => {
