@@ -165,7 +165,7 @@ function buildTable(): void {
   for (let i = 0; i < SIZE; i++) if (TEXT[i] !== '') BY_TEXT.set(TEXT[i], FLAGS[i]);
 }
 
-/** Result of `recognizeAsciiWord` / `recognizeNonAsciiWord` (module state rather than an object per word). */
+/** Result of `recognizeNonAsciiWord` (module state rather than an object per word). */
 export const word = {
   /** Lower-cased word: interned when it is in the table, '' for an ASCII word that is not (see above). */
   lower: '',
@@ -179,27 +179,28 @@ export function prepareKeywords(): void {
 }
 
 /**
- * Recognise the ASCII word `units[start, end)` (code units, see SqlLexer) whose lower-cased hash the
- * lexer computed while scanning it: fills `word`, without slicing the word.
+ * Find the ASCII word `units[start, end)` (code units, see SqlLexer), whose lower-cased hash the
+ * lexer computed while scanning it, without slicing it: its slot (its spelling is
+ * `KEYWORD_TEXT[slot]`, its flags `KEYWORD_FLAGS[slot]`), or -1 for a word not in the table. A slot
+ * rather than filled-in state: fewer stores, and less bytecode for V8 to inline into the
+ * normalizer's token loop, whose inlining budget it counts in bytecode.
  */
-export function recognizeAsciiWord(units: Uint16Array, start: number, end: number, hash: number): void {
+export function findAsciiWord(units: Uint16Array, start: number, end: number, hash: number): number {
   const len = end - start;
-  if (len <= maxLength) {
-    let slot = (hash ^ (hash >>> 10)) & MASK;
-    for (;;) {
-      const length = LENGTHS[slot];
-      if (length === 0) break;
-      if (length === len && sameFolded(units, start, len, slot * SLOT_CHARS)) {
-        word.lower = TEXT[slot];
-        word.flags = FLAGS[slot];
-        return;
-      }
-      slot = (slot + 1) & MASK;
-    }
+  if (len > maxLength) return -1;
+  let slot = (hash ^ (hash >>> 10)) & MASK;
+  for (;;) {
+    const length = LENGTHS[slot];
+    if (length === 0) return -1;
+    if (length === len && sameFolded(units, start, len, slot * SLOT_CHARS)) return slot;
+    slot = (slot + 1) & MASK;
   }
-  word.lower = '';
-  word.flags = 0;
 }
+
+/** Interned lower-case spelling of the word in each slot (see `findAsciiWord`). */
+export const KEYWORD_TEXT: readonly string[] = TEXT;
+/** KW_* flags of the word in each slot (see `findAsciiWord`). */
+export const KEYWORD_FLAGS: Int32Array = FLAGS;
 
 /** Recognise a word holding a non-ASCII character: sliced and lower-cased (`toLowerCase` may turn it into a keyword). */
 export function recognizeNonAsciiWord(text: string, start: number, end: number): void {

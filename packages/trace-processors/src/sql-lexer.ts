@@ -149,6 +149,25 @@ function isTagCont(c: number): boolean {
   return c >= 128 ? true : (CLASS[c] & IDENT_CONT) !== 0 && c !== CH_DOLLAR;
 }
 
+/** `SqlLexer.nameBits`: the quoted name holds `'`, `$`, `=` or a line break (suspicious, see the normalizer). */
+export const NAME_SUSPICIOUS = 1;
+/** … a doubled `""`. */
+export const NAME_DOUBLED = 2;
+/** … something besides `a`–`z`, `_` and (not first) digits, or nothing: not what an unquoted name folds to. */
+export const NAME_NOT_CANONICAL = 4;
+/** … a space or a non-ASCII unit (its UTF-8 is not its code units; a space may sit inside a key token). */
+export const NAME_NOT_PLAIN = 8;
+/** NAME_* flags of an ASCII code unit inside a quoted name. */
+const NAME_CLASS = new Uint8Array(128);
+(() => {
+  for (let c = 0; c < 128; c++) {
+    const canonical = (c >= 97 && c <= 122) || c === 95 || (c >= 48 && c <= 57);
+    NAME_CLASS[c] = canonical ? 0 : NAME_NOT_CANONICAL;
+  }
+  for (const c of [39, 36, 61, 10, 13]) NAME_CLASS[c] |= NAME_SUSPICIOUS;
+  NAME_CLASS[32] |= NAME_NOT_PLAIN;
+})();
+
 /** `SqlLexer.wordBits`: the word has an ASCII upper-case letter. */
 export const WORD_UPPER = 1;
 /** … a non-ASCII character. */
@@ -178,6 +197,13 @@ export class SqlLexer {
   /** For a Word: hash of its lower-cased characters (`h = h * 31 + c`, 32-bit), and WORD_* flags. */
   wordHash = 0;
   wordBits = 0;
+  /**
+   * For a plain quoted identifier (`"…"`, not `U&"…"`): NAME_* flags of what it holds, and the hash
+   * of its inner code units as `wordHash` is made (a doubled quote counts as two `"`), gathered while
+   * scanning it so that the normalizer need not read it again.
+   */
+  nameBits = 0;
+  nameHash = 0;
   /** The text's code units, then PAD zeros; valid until the next `init`. */
   units: Uint16Array = NO_UNITS;
   /** Byte view of `units` for `Buffer#write`. */
@@ -368,7 +394,7 @@ export class SqlLexer {
           this.spaceBefore = space;
           this.start = pos;
           if (c === CH_SQUOTE) return this.quoted(pos, CH_SQUOTE, false, TokenKind.String);
-          if (c === CH_DQUOTE) return this.quoted(pos, CH_DQUOTE, false, TokenKind.QuotedIdent);
+          if (c === CH_DQUOTE) return this.quotedName(pos);
           return this.dollar(pos);
         }
       }
@@ -497,7 +523,7 @@ export class SqlLexer {
       case CH_SQUOTE:
         return this.quoted(pos, CH_SQUOTE, false, TokenKind.String);
       case CH_DQUOTE:
-        return this.quoted(pos, CH_DQUOTE, false, TokenKind.QuotedIdent);
+        return this.quotedName(pos);
       case CH_DOLLAR:
         return this.dollar(pos);
       case CH_LPAREN:
@@ -563,6 +589,34 @@ export class SqlLexer {
       p += backslash && d === CH_BACKSLASH ? 2 : 1;
     }
     return this.unterminated(this.start, this.spaceBefore);
+  }
+
+  /** A plain quoted identifier `"…"` at `pos` (`""` inside is a quote); fills `nameBits` and `nameHash`. */
+  private quotedName(pos: number): TokenKind {
+    const units = this.units;
+    const len = this.len;
+    let p = pos + 1;
+    let h = 0;
+    let bits = 0;
+    for (;;) {
+      if (p >= len) return this.unterminated(this.start, this.spaceBefore);
+      const d = units[p];
+      if (d === CH_DQUOTE) {
+        if (units[p + 1] !== CH_DQUOTE) break;
+        bits |= NAME_DOUBLED | NAME_NOT_CANONICAL;
+        h = (Math.imul((Math.imul(h, 31) + CH_DQUOTE) | 0, 31) + CH_DQUOTE) | 0;
+        p += 2;
+        continue;
+      }
+      bits |= d < 128 ? NAME_CLASS[d] : NAME_NOT_CANONICAL | NAME_NOT_PLAIN;
+      h = (Math.imul(h, 31) + d) | 0;
+      p++;
+    }
+    // Empty, or a digit first: not a name PostgreSQL would fold (see NAME_NOT_CANONICAL).
+    if (p === pos + 1 || isDigit(units[pos + 1])) bits |= NAME_NOT_CANONICAL;
+    this.nameBits = bits;
+    this.nameHash = h;
+    return this.token(p + 1, TokenKind.QuotedIdent);
   }
 
   /** `$1` parameter, `$$…$$` or `$tag$…$tag$` dollar quote, or a lone `$` (an error in PostgreSQL). */
