@@ -355,17 +355,18 @@ class Normalizer {
     }
   }
 
-  /**
-   * Emit a constant: `?` in both outputs (or, for a `$n` parameter, its text in the sanitized one).
-   * `typedWordAt`: the key token of a type name right before it (`DATE '…'`), dropped with it; -1: none.
-   */
-  private emitConst(space: boolean, param: boolean, typedWordAt: number): void {
-    const key = this.key;
-    if (typedWordAt >= 0 && typedWordAt === key.count - 1) key.truncate(typedWordAt);
-    key.pushChar(63 /* ? */);
-    if (param) this.verbatim(this.lexer.start, this.lexer.end, space);
-    else this.text(PLACEHOLDER, space);
-    this.markElement(param);
+  /** Emit a literal: `?` in both outputs. */
+  private emitLiteral(space: boolean): void {
+    this.key.pushChar(63 /* ? */);
+    this.text(PLACEHOLDER, space);
+    this.markElement(false);
+  }
+
+  /** Emit a `$n` parameter: `?` in the key, its text in the sanitized one. */
+  private emitParam(space: boolean): void {
+    this.key.pushChar(63 /* ? */);
+    this.verbatim(this.lexer.start, this.lexer.end, space);
+    this.markElement(true);
   }
 
   private unterminatedResult(): NormalizedSql {
@@ -471,19 +472,21 @@ class Normalizer {
             prevConst = true;
             break;
           }
-          this.emitConst(space, false, wasTypedWordAt);
+          // `DATE '…'`: the type name before a string literal goes with it.
+          if (wasTypedWordAt >= 0 && wasTypedWordAt === key.count - 1) key.truncate(wasTypedWordAt);
+          this.emitLiteral(space);
           prevConst = true;
           prevString = true;
           summary.other();
           break;
         }
         case TokenKind.Number:
-          this.emitConst(space, false, -1);
+          this.emitLiteral(space);
           prevConst = true;
           summary.other();
           break;
         case TokenKind.Param:
-          this.emitConst(space, true, -1);
+          this.emitParam(space);
           prevConst = true;
           summary.other();
           break;
@@ -583,7 +586,7 @@ class Normalizer {
             // A `?` where an operand is expected is a placeholder (mysql2, knex, JDBC style) — or an
             // already sanitized literal — not PostgreSQL's jsonb `?` operator, which sits between two
             // operands. Treated as a constant, so `IN (?, ?, ?)` groups like `IN (1, 2)`.
-            this.emitConst(space, false, -1);
+            this.emitLiteral(space);
             prevConst = true;
             summary.other();
             break;
@@ -592,7 +595,7 @@ class Normalizer {
             // A sign in front of a number is part of the constant: `= -5` groups with `= 5`.
             const mark = lexer.mark();
             if (lexer.next() === TokenKind.Number) {
-              this.emitConst(space, false, -1);
+              this.emitLiteral(space);
               prevConst = true;
               summary.other();
               prevKind = TokenKind.Number;
