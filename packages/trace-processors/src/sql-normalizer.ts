@@ -333,6 +333,26 @@ class Normalizer {
     san.push(text);
   }
 
+  /**
+   * `text('?', space)` for a literal, the most frequent text: with a pending run, the run, its
+   * separating space and the `?` become one piece (one string and one array slot fewer per literal,
+   * and one piece fewer to join). The run started after the last mark, so no mark falls inside.
+   */
+  private placeholder(space: boolean): void {
+    const start = this.runStart;
+    if (start < 0) {
+      this.text(PLACEHOLDER, space);
+      return;
+    }
+    const end = this.runEnd;
+    // A trailing `;` can no longer be the last token (see `lastVerbatim`): a literal writes to the key.
+    this.lastTokInRun = false;
+    this.lastTok = -1;
+    this.runStart = -1;
+    const run = this.sql.slice(start, space && this.units[end] === 32 ? end + 1 : end);
+    this.san.push(space && this.units[end] !== 32 ? run + ' ?' : run + PLACEHOLDER);
+  }
+
   /** Output separator for a mark: the space a token at `space` would get, as a piece of its own. */
   private separator(space: boolean): void {
     this.flushRun();
@@ -358,7 +378,7 @@ class Normalizer {
   /** Emit a literal: `?` in both outputs. */
   private emitLiteral(space: boolean): void {
     this.key.pushChar(63 /* ? */);
-    this.text(PLACEHOLDER, space);
+    this.placeholder(space);
     this.markElement(false);
   }
 
