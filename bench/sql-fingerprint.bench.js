@@ -5,7 +5,7 @@
 // ratios hold even when a shared machine makes absolute numbers swing.
 //
 //   npx tsc -b packages/trace-processors && node bench/sql-fingerprint.bench.js
-//   BENCH_ROUNDS=15 BENCH_OPS=20000 node bench/sql-fingerprint.bench.js
+//   BENCH_ROUNDS=25 BENCH_OPS=20000 node bench/sql-fingerprint.bench.js
 //
 // Writes bench/results/sql-fingerprint.json and .md, prints a markdown table.
 const fs = require('fs');
@@ -25,7 +25,7 @@ const { normalizeSql, QueryHasher } = dist;
 const lpq = require('libpg-query');
 
 const QUICK = Boolean(process.env.BENCH_QUICK);
-const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 3 : 9);
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || (QUICK ? 3 : 15);
 const OPS = Number(process.env.BENCH_OPS) || (QUICK ? 500 : 10000);
 
 // 200-byte statements (198–215) of the kinds a web app sends: the budget is per 200-byte
@@ -107,7 +107,6 @@ async function main() {
       'md5 of raw SQL (article)': md5,
       'ours, cache hit': (q) => hasher.analyze(q).hash,
       'ours, cache miss (normalize + fingerprint)': ours,
-      'ours, normalizeSql only (public API, builds the key string)': (q) => normalizeSql(q).key,
       'libpg_query fingerprint': (q) => lpq.fingerprintSync(q),
     },
     SHORT,
@@ -121,6 +120,17 @@ async function main() {
     ratioMissVsMd5: +(short['ours, cache miss (normalize + fingerprint)'] / short['md5 of raw SQL (article)']).toFixed(2),
     ratioHitVsMd5: +(short['ours, cache hit'] / short['md5 of raw SQL (article)']).toFixed(2),
   };
+
+  // The public normalizeSql (builds the key string, no hash) in a block of its own, after the miss
+  // path was measured: it runs the same normalizer code with other branches, and an application's
+  // span processor never calls it. Measured in the same rounds, its type feedback made the miss
+  // path's optimized code polymorphic (~+5 % there).
+  Object.assign(
+    results.short.nsPerOp,
+    Object.fromEntries(
+      Object.entries(measure({ 'ours, normalizeSql only (public API, builds the key string)': (q) => normalizeSql(q).key }, SHORT, OPS)).map(([k, v]) => [k, Math.round(v)]),
+    ),
+  );
 
   const earlier = measure({ 'ours, cache miss (normalize + fingerprint)': ours, 'libpg_query fingerprint': (q) => lpq.fingerprintSync(q) }, EARLIER, OPS);
   results.earlierSet = {
