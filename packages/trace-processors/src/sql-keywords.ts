@@ -167,7 +167,7 @@ function buildTable(): void {
 
 /** Result of `recognizeNonAsciiWord` (module state rather than an object per word). */
 export const word = {
-  /** Lower-cased word: interned when it is in the table, '' for an ASCII word that is not (see above). */
+  /** The lower-cased word. */
   lower: '',
   /** KW_* flags (0 for words not in the table). */
   flags: 0,
@@ -212,8 +212,9 @@ export function recognizeNonAsciiWord(text: string, start: number, end: number):
 /**
  * Is the name `units[start, end)`, lower-case ASCII letters, digits and `_`, a reserved word
  * (KW_RESERVED)? `hash` is its hash as the lexer computes a word's (`h = h * 31 + c`, 32-bit), which
- * the caller makes while checking the name anyway: hashing and comparing it again through
- * `charCodeAt` cost ~7 ns per quoted name, and ORMs quote every name.
+ * the lexer makes while scanning a quoted name (SqlLexer.nameHash): hashing and comparing it again
+ * through `charCodeAt` cost ~7 ns per quoted name, and ORMs quote every name. Like `findAsciiWord`,
+ * it assumes the table was built (`prepareKeywords`).
  */
 export function isReservedName(units: Uint16Array, start: number, end: number, hash: number): boolean {
   const len = end - start;

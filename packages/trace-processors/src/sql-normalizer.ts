@@ -583,7 +583,7 @@ class Normalizer {
             prevConst = true;
             break;
           }
-          // One scan told us (checkQuotedIdent above) whether the name is a plain lower-case one.
+          // The lexer told us while scanning it (see checkQuotedIdent above) whether the name is a plain lower-case one.
           if (quoted.canonical && !isReservedName(units, quoted.open + 1, lexer.end - 1, quoted.hash)) key.pushAsciiWord(units, quoted.open + 1, lexer.end - 1, false);
           else if (quoted.plainAscii) key.pushAsciiWord(units, lexer.start, lexer.end, false);
           else key.push(sql, lexer.start, lexer.end);
