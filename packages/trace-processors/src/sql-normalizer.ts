@@ -206,7 +206,10 @@ class Normalizer {
   private runEnd = -1;
   /** Start of the last run moved into `san` (to cut a token out of it at the end). */
   private flushedRunStart = -1;
-  /** Where the text of the last emitted token starts: a source offset (in a run) or an index in `san`. */
+  /**
+   * Where the text of the last token that may be dropped with a trailing `;` starts (see
+   * `lastVerbatim`): a source offset (in a run) or an index in `san`; -1: none.
+   */
   private lastTok = -1;
   private lastTokInRun = false;
   private frames: Frame[] = [];
@@ -824,7 +827,7 @@ class Normalizer {
     return { sanitized, key: '', summary: summary.summary, operation: summary.operation, collection: summary.collection, unterminated: false, truncated, hash } as NormalizedSql;
   }
 
-  /** Remove the text of the last emitted token from the sanitized output. */
+  /** Remove the text of the token `lastTok` notes (a trailing `;`, or what followed it in the text only) from the sanitized output. */
   private dropLastToken(): void {
     if (!this.lastTokInRun) {
       if (this.lastTok >= 0 && this.lastTok < this.san.length) truncateParts(this.san, this.lastTok);
