@@ -69,7 +69,13 @@ const missHasher = new QueryHasher({ cacheSize: 0 });
 const ours = (q) => missHasher.analyze(q).hash;
 const hasher = new QueryHasher();
 
-/** Median ns/op over interleaved rounds; each op runs on the next query of `queries`. */
+/**
+ * Median ns/op over interleaved rounds; each op runs on the next query of `queries`. The fastest
+ * round of each candidate is left in `lastMinima`: on this shared VM the medians of two runs minutes
+ * apart differ by up to ±10 % while the minima stay within ~3 %, so both are reported (the targets are
+ * judged on the median).
+ */
+let lastMinima = {};
 function measure(candidates, queries, ops) {
   const names = Object.keys(candidates);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
@@ -84,6 +90,7 @@ function measure(candidates, queries, ops) {
     }
   }
   if (sink === 0) throw new Error('unreachable');
+  lastMinima = Object.fromEntries(names.map((n) => [n, Math.min(...samples[n])]));
   return Object.fromEntries(names.map((n) => [n, samples[n].sort((a, b) => a - b)[samples[n].length >> 1]]));
 }
 
@@ -115,6 +122,7 @@ async function main() {
   results.short = {
     bytes: avgShort,
     nsPerOp: Object.fromEntries(Object.entries(short).map(([k, v]) => [k, Math.round(v)])),
+    fastestRoundNsPerOp: Object.fromEntries(Object.entries(lastMinima).map(([k, v]) => [k, Math.round(v)])),
     ratioMissVsLibpgQuery: +(short['ours, cache miss (normalize + fingerprint)'] / short['libpg_query fingerprint']).toFixed(3),
     ratioHitVsLibpgQuery: +(short['ours, cache hit'] / short['libpg_query fingerprint']).toFixed(3),
     ratioMissVsMd5: +(short['ours, cache miss (normalize + fingerprint)'] / short['md5 of raw SQL (article)']).toFixed(2),
@@ -207,7 +215,7 @@ async function main() {
     '| target (issue 4) | this run | |',
     '|---|---:|---|',
     `| cache hit ≤ 300 ns | ${t.cacheHitNs.measured} ns | ${verdict(t.cacheHitNs)} |`,
-    `| cache miss ≤ 3 µs for a 200-byte query | ${(t.cacheMissNsPer200Bytes.measured / 1000).toFixed(2)} µs (${miss} ns at ${s.bytes} B on average, scaled to 200) | ${verdict(t.cacheMissNsPer200Bytes)} |`,
+    `| cache miss ≤ 3 µs for a 200-byte query | ${(t.cacheMissNsPer200Bytes.measured / 1000).toFixed(2)} µs (median: ${miss} ns at ${s.bytes} B on average, scaled to 200; fastest round ${((s.fastestRoundNsPerOp['ours, cache miss (normalize + fingerprint)'] * 200) / s.bytes / 1000).toFixed(2)} µs) | ${verdict(t.cacheMissNsPer200Bytes)} |`,
     `| long statements ≤ 20 ns/byte | ${t.longNsPerByte.measured} ns/byte (worst of 4 KiB, 64 KiB) | ${verdict(t.longNsPerByte)} |`,
   ].join('\n');
   table += '\n' + targetTable;
