@@ -587,8 +587,8 @@ class Normalizer {
             break;
           }
           // The lexer told us while scanning it (see checkQuotedIdent above) whether the name is a plain lower-case one.
-          if (quoted.canonical && !isReservedName(units, quoted.open + 1, lexer.end - 1, quoted.hash)) key.pushAsciiWord(units, quoted.open + 1, lexer.end - 1, false);
-          else if (quoted.plainAscii) key.pushAsciiWord(units, lexer.start, lexer.end, false);
+          if (quoted.canonical && !isReservedName(units, quoted.open + 1, lexer.end - 1, quoted.hash)) key.pushAsciiUnits(units, quoted.open + 1, lexer.end - 1);
+          else if (quoted.plainAscii) key.pushAsciiUnits(units, lexer.start, lexer.end);
           else key.push(sql, lexer.start, lexer.end);
           this.verbatim(lexer.start, lexer.end, space);
           this.markNonConst();
@@ -628,7 +628,7 @@ class Normalizer {
             }
             lexer.reset(mark);
           }
-          key.pushAsciiWord(units, opStart, opEnd, false);
+          key.pushAsciiUnits(units, opStart, opEnd);
           this.verbatim(opStart, opEnd, space);
           this.markNonConst();
           summary.other();
